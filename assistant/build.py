@@ -1,0 +1,71 @@
+"""The one place where the assistant's parts are wired together from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
+from assistant.settings import Settings
+from index.embed import make_embeddings
+from index.ingest import ChunkParams, IngestReport, ingest
+from index.normalize import get_normalizer
+from index.store import IndexStore
+
+
+@dataclass
+class Assistant:
+    """Everything loaded once and reused between questions: embedder, hazm, the three stores."""
+
+    settings: Settings
+    store: IndexStore
+    searcher: HybridSearcher
+
+    def search(self, query: str, k: int | None = None) -> list[Passage]:
+        """Passages that best match ``query`` (any spelling: ZWNJ, space or glued; any digits)."""
+        return self.searcher.search(query, k)
+
+    def retriever(self, k: int | None = None) -> HybridRetriever:
+        """The same search as a LangChain ``BaseRetriever``."""
+        return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval_k)
+
+    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, rebuild: bool = False,
+               progress: bool = False) -> IngestReport:
+        s = self.settings
+        return ingest(
+            self.store,
+            paths or [s.articles_dir],
+            chunking=ChunkParams(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars),
+            prune=prune,
+            rebuild=rebuild,
+            max_file_bytes=s.max_file_bytes,
+            progress=progress,
+        )
+
+    def stats(self) -> dict:
+        documents, chunks = self.store.record.counts()
+        return {
+            "documents": documents,
+            "chunks": chunks,
+            "embedding_model": self.store.record.get_meta("embedding_model") or self.store.embedder.model_id,
+            "dimension": int(self.store.record.get_meta("dimension") or 0) or None,
+            "data_dir": str(self.store.data_dir.resolve()),
+            "chroma": self.settings.chroma_url or "embedded",
+            "size_on_disk_bytes": self.store.size_on_disk(),
+        }
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_assistant(settings: Settings | None = None) -> Assistant:
+    """Build the assistant from ``settings`` (read from the environment when not given).
+
+    Cheap: models and indexes load on first use."""
+    settings = settings or Settings.load()
+    embedder = make_embeddings(settings.embedding_backend, settings.embedding_model,
+                               batch_size=settings.embedding_batch_size)
+    store = IndexStore(settings.data_dir, embedder, get_normalizer(), settings.chroma_url)
+    searcher = HybridSearcher(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
+                              fusion=settings.fusion, lexical_weight=settings.lexical_weight)
+    return Assistant(settings=settings, store=store, searcher=searcher)

@@ -1,0 +1,156 @@
+"""`assistant` command line: argument parsing and printing only; the work is done by `Assistant`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description="Persian Q&A over cooperative news, with sources.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="add or update articles in the index")
+    ing.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl); default: the sample articles")
+    ing.add_argument("--prune", action="store_true", help="remove documents whose files are no longer there")
+    ing.add_argument("--rebuild", action="store_true", help="start the index over (e.g. after changing model)")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    se = sub.add_parser("search", help="find the passages that match a question")
+    se.add_argument("query", nargs="?", help="the question; without it, an interactive prompt")
+    se.add_argument("-k", type=int, default=None, help="number of passages")
+    se.add_argument("--json", action="store_true", help="print JSON")
+
+    st = sub.add_parser("stats", help="what the index holds")
+    st.add_argument("--json", action="store_true", help="print JSON")
+
+    ch = sub.add_parser("check", help="whether the record, Chroma and the lexical index agree")
+    ch.add_argument("--json", action="store_true", help="print JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from assistant.build import build_assistant
+    from assistant.errors import describe
+    from assistant.settings import Settings
+
+    try:
+        settings = Settings.load()
+    except (ValidationError, FileNotFoundError, ValueError) as exc:
+        print(f"error: invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = build_assistant(settings)
+    try:
+        return _COMMANDS[args.command](assistant, args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 (typed errors become one line; others too, with -v the trace)
+        message = describe(exc)
+        if message is None:
+            logging.getLogger("assistant").debug("unexpected error", exc_info=True)
+            if args.verbose:
+                raise
+            message = f"{type(exc).__name__}: {exc}"
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        assistant.close()
+
+
+def _ingest(assistant, args) -> int:
+    paths = [Path(p) for p in args.paths] or None
+    report = assistant.ingest(paths, prune=args.prune, rebuild=args.rebuild,
+                              progress=not args.quiet and sys.stderr.isatty())
+    summary = report.as_dict()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(f"documents: {summary['added']} added, {summary['updated']} updated, "
+              f"{summary['unchanged']} unchanged, {summary['removed']} removed, {len(report.skipped)} skipped")
+        print(f"chunks: {report.chunks_written} written ({report.chunks_embedded} embedded, "
+              f"{report.chunks_reused} reused); index now holds {report.documents_total} documents, "
+              f"{report.chunks_total} chunks")
+        if report.sync and report.sync.repaired and not (report.added or report.updated or report.removed):
+            print(f"repaired derived indexes from the record: {report.sync.vectors_written} vectors written, "
+                  f"{report.sync.vectors_deleted} deleted, lexical rebuilt: {report.sync.lexical_rebuilt}")
+        for s in report.skipped:
+            print(f"skipped {s.source}: {s.reason}")
+        print(f"took {report.seconds:.1f} s")
+    return EXIT_PARTIAL if report.skipped else EXIT_OK
+
+
+def _print_passages(query: str, passages, as_json: bool) -> None:
+    if as_json:
+        results = [{"doc_id": p.doc_id, "title": p.title, "source": p.source, "text": p.text,
+                    "score": round(p.score, 4), "chunk_id": p.chunk_id, "start": p.start, "end": p.end}
+                   for p in passages]
+        print(json.dumps({"query": query, "results": results}, ensure_ascii=False, indent=2))
+        return
+    if not passages:
+        print("no passages found")
+    for n, p in enumerate(passages, 1):
+        print(f"[{n}] {p.title}  ({p.doc_id}, score {p.score:.3f})")
+        print(f"    {p.text}")
+        print()
+
+
+def _search(assistant, args) -> int:
+    if args.query is not None:
+        if not args.query.strip():
+            print("error: the query is empty: give a question, e.g. assistant search \"صادرات گیلان\"", file=sys.stderr)
+            return EXIT_USAGE
+        _print_passages(args.query, assistant.search(args.query, args.k), args.json)
+        return EXIT_OK
+    print("Type a question (Persian or English); an empty line or Ctrl-D quits.", file=sys.stderr)
+    while True:
+        try:
+            query = input("? ")
+        except EOFError:
+            print(file=sys.stderr)
+            return EXIT_OK
+        if not query.strip():
+            return EXIT_OK
+        t = time.perf_counter()
+        passages = assistant.search(query, args.k)
+        _print_passages(query, passages, args.json)
+        print(f"({(time.perf_counter() - t) * 1000:.0f} ms)", file=sys.stderr)
+
+
+def _stats(assistant, args) -> int:
+    stats = assistant.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def _check(assistant, args) -> int:
+    result = assistant.store.check()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return EXIT_OK if result["in_step"] else EXIT_ERROR
+
+
+_COMMANDS = {"ingest": _ingest, "search": _search, "stats": _stats, "check": _check}
+
+if __name__ == "__main__":
+    sys.exit(main())

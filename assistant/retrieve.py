@@ -1,0 +1,149 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, as a LangChain retriever.
+
+Fusion is measured, not assumed (``bench/retrieval_eval.py``): BM25 is much weaker than the dense
+model on these questions, so an equal-weight reciprocal rank fusion loses to dense alone. The
+default adds a small weight of z-scored BM25 to z-scored dense similarity.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.store import IndexStore
+
+Fusion = Literal["zscore", "rrf", "dense", "lexical"]
+
+
+class IndexEmpty(RuntimeError):
+    """Nothing has been ingested yet."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk with what a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    score: float
+    start: int
+    end: int
+    position: int
+    sentences: tuple[tuple[int, int], ...] = ()
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["score"] = round(self.score, 4)
+        out["sentences"] = [list(s) for s in self.sentences]
+        return out
+
+
+def _zscores(scores: dict[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    values = list(scores.values())
+    mean = sum(values) / len(values)
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+    return {k: (v - mean) / std for k, v in scores.items()}
+
+
+def fuse(
+    dense: list[tuple[str, float]],
+    lexical: list[tuple[str, float]],
+    *,
+    method: Fusion,
+    lexical_weight: float,
+) -> list[tuple[str, float]]:
+    """Combine two ranked lists of (chunk_id, score) into one, best first."""
+    if method == "dense":
+        return list(dense)
+    if method == "lexical":
+        return list(lexical)
+    if method == "rrf":
+        fused: dict[str, float] = {}
+        for rank, (cid, _s) in enumerate(dense):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (60 + rank + 1)
+        for rank, (cid, _s) in enumerate(lexical):
+            fused[cid] = fused.get(cid, 0.0) + lexical_weight / (60 + rank + 1)
+        return sorted(fused.items(), key=lambda kv: -kv[1])
+    zd, zl = _zscores(dict(dense)), _zscores(dict(lexical))
+    floor_d = min(zd.values(), default=0.0)
+    floor_l = min(zl.values(), default=0.0)
+    fused = {cid: zd.get(cid, floor_d) + lexical_weight * zl.get(cid, floor_l) for cid in set(zd) | set(zl)}
+    return sorted(fused.items(), key=lambda kv: -kv[1])
+
+
+class HybridSearcher:
+    """Dense + lexical search over one :class:`IndexStore` (reads only)."""
+
+    def __init__(self, store: IndexStore, *, k: int = 5, candidates: int = 40, fusion: Fusion = "zscore",
+                 lexical_weight: float = 0.3) -> None:
+        self.store = store
+        self.k = k
+        self.candidates = candidates
+        self.fusion = fusion
+        self.lexical_weight = lexical_weight
+        self.last_timings: dict[str, float] = {}
+
+    def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None) -> list[Passage]:
+        k = k or self.k
+        fusion = fusion or self.fusion
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        canonical = self.store.normalizer.canonical(query)
+        terms = self.store.normalizer.tokens(canonical, canonical=True)
+        timings["normalize"] = time.perf_counter() - t
+        if not canonical:
+            return []
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if fusion != "lexical":
+            t = time.perf_counter()
+            vector = self.store.embedder.embed_query_vector(canonical)
+            timings["embed"] = time.perf_counter() - t
+            t = time.perf_counter()
+            dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, self.candidates)]
+            timings["dense"] = time.perf_counter() - t
+        if fusion != "dense":
+            t = time.perf_counter()
+            lexical = [(h.chunk_id, h.score) for h in self.store.lexical.search(terms, self.candidates)]
+            timings["lexical"] = time.perf_counter() - t
+        if not dense and not lexical and self.store.record.counts()[1] == 0:
+            raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
+        t = time.perf_counter()
+        ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)[:k]
+        stored = self.store.record.get_chunks([cid for cid, _ in ranked])
+        passages = [
+            Passage(chunk_id=cid, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=score,
+                    start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+            for cid, score in ranked
+            if (c := stored.get(cid)) is not None
+        ]
+        timings["fuse"] = time.perf_counter() - t
+        self.last_timings = timings
+        return passages
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over :class:`HybridSearcher`: passages as ``Document`` objects."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=p.text, id=p.chunk_id, metadata={k: v for k, v in p.as_dict().items() if k != "text"})
+            for p in self.searcher.search(query, self.k)
+        ]

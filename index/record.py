@@ -1,0 +1,275 @@
+"""The store of record: documents, chunks and their embeddings in SQLite.
+
+Every change is one transaction, so the record is always whole. Chroma and the lexical index are
+derived from it and can be rebuilt from it at any time without re-embedding anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.chunk import Chunk
+from index.load import Document
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    canonical TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS embedding_cache (embed_hash TEXT PRIMARY KEY, embedding BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
+"""
+
+
+def sha256(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the record holds it, with what a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+    canonical: str
+    title: str
+    source: str
+    sentences: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """What is written for one chunk: the chunk, its canonical text and its embedding."""
+
+    chunk: Chunk
+    canonical: str
+    embed_hash: str
+    embedding: np.ndarray
+
+
+class Record:
+    """SQLite store of record under ``path``. Safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+        if self.get_meta("schema_version") is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # ----------------------------------------------------------------- meta
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str, db: sqlite3.Connection | None = None) -> None:
+        with self._lock:
+            (db or self._db).execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def _bump_generation(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    # ----------------------------------------------------------------- documents
+    def document_hashes(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
+
+    def get_document(self, doc_id: str) -> Document | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc_id, title, source, text, date FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        return Document(*row) if row else None
+
+    def chunk_ids_of(self, doc_id: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))]
+
+    def cached_embeddings(self, embed_hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Embeddings already in the record for these embedding inputs (reused on edits)."""
+        hashes = list(set(embed_hashes))
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(hashes), 500):
+                part = hashes[i:i + 500]
+                marks = ",".join("?" * len(part))
+                for table in ("chunks", "embedding_cache"):
+                    for key, blob in self._db.execute(
+                        f"SELECT embed_hash, embedding FROM {table} WHERE embed_hash IN ({marks})", part
+                    ):
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def stage_embeddings(self, items: dict[str, np.ndarray]) -> None:
+        """Keep fresh embeddings before the documents that use them are committed, so that an
+        interrupted ingest does not have to embed them again."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO embedding_cache(embed_hash, embedding) VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+
+    def apply(
+        self,
+        replace: list[tuple[Document, str, list[ChunkRow]]],
+        delete: list[str],
+        meta: dict[str, str] | None = None,
+        *,
+        delete_all: bool = False,
+    ) -> None:
+        """Write documents with exactly their chunks (replacing earlier versions) and delete others,
+        all in one transaction: after a crash the record is either wholly old or wholly new."""
+        with self.transaction() as db:
+            if delete_all:
+                db.execute("DELETE FROM chunks")
+                db.execute("DELETE FROM documents")
+            db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in delete])
+            for doc, content_hash, rows in replace:
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+                db.execute(
+                    "INSERT INTO documents(doc_id, title, source, date, text, content_hash) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
+                    "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash",
+                    (doc.doc_id, doc.title, doc.source, doc.date, doc.text, content_hash),
+                )
+                db.executemany(
+                    'INSERT INTO chunks(chunk_id, doc_id, position, start, "end", text, canonical, sentences, '
+                    "embed_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            r.chunk.chunk_id, r.chunk.doc_id, r.chunk.position, r.chunk.start, r.chunk.end,
+                            r.chunk.text, r.canonical, json.dumps(r.chunk.sentences), r.embed_hash,
+                            np.asarray(r.embedding, dtype=np.float32).tobytes(),
+                        )
+                        for r in rows
+                    ],
+                )
+            for key, value in (meta or {}).items():
+                self.set_meta(key, value, db)
+            db.execute("DELETE FROM embedding_cache WHERE embed_hash IN (SELECT embed_hash FROM chunks)")
+            if replace or delete or delete_all:
+                self._bump_generation(db)
+
+    # ----------------------------------------------------------------- chunks
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            docs = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+    def chunk_hashes(self) -> dict[str, str]:
+        """chunk_id → embed_hash for every chunk (what the derived stores must mirror)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT chunk_id, embed_hash FROM chunks"))
+
+    def iter_chunks(self, chunk_ids: list[str] | None = None, batch: int = 500) -> Iterator[tuple]:
+        """(chunk_id, doc_id, position, start, end, title, source, text, canonical, embed_hash, embedding)."""
+        sql = (
+            'SELECT c.chunk_id, c.doc_id, c.position, c.start, c."end", d.title, d.source, c.text, c.canonical, '
+            "c.embed_hash, c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+        )
+        if chunk_ids is None:
+            with self._lock:
+                rows = self._db.execute(sql + " ORDER BY c.chunk_id").fetchall()
+            yield from rows
+            return
+        for i in range(0, len(chunk_ids), batch):
+            part = chunk_ids[i:i + batch]
+            marks = ",".join("?" * len(part))
+            with self._lock:
+                rows = self._db.execute(sql + f" WHERE c.chunk_id IN ({marks})", part).fetchall()
+            yield from rows
+
+    def canonical_texts(self) -> tuple[list[str], list[str]]:
+        """(chunk ids, canonical texts), ordered by chunk id."""
+        with self._lock:
+            rows = self._db.execute("SELECT chunk_id, canonical FROM chunks ORDER BY chunk_id").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows]
+
+    def get_chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
+        """Chunks by id, with their document's title and source."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT c.chunk_id, c.doc_id, c.position, c.start, c."end", c.text, c.canonical, d.title, d.source, '
+                f"c.sentences FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})",
+                chunk_ids,
+            ).fetchall()
+        return {
+            r[0]: StoredChunk(*r[:9], sentences=tuple(tuple(s) for s in json.loads(r[9])))
+            for r in rows
+        }
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
