@@ -90,36 +90,44 @@ class HybridSearcher:
                  lexical_weight: float = 0.3) -> None:
         self.store = store
         self.k = k
-        self.candidates = candidates
+        self.candidates_per_side = candidates
         self.fusion = fusion
         self.lexical_weight = lexical_weight
         self.last_timings: dict[str, float] = {}
 
-    def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None) -> list[Passage]:
-        k = k or self.k
+    def candidates(self, query: str, fusion: Fusion | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The dense and lexical candidate lists, each (chunk_id, score) best first."""
         fusion = fusion or self.fusion
         timings: dict[str, float] = {}
         t = time.perf_counter()
         canonical = self.store.normalizer.canonical(query)
-        terms = self.store.normalizer.tokens(canonical, canonical=True)
         timings["normalize"] = time.perf_counter() - t
-        if not canonical:
-            return []
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
-        if fusion != "lexical":
+        if canonical and fusion != "lexical":
             t = time.perf_counter()
             vector = self.store.embedder.embed_query_vector(canonical)
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
-            dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, self.candidates)]
+            dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, self.candidates_per_side)]
             timings["dense"] = time.perf_counter() - t
-        if fusion != "dense":
+        if canonical and fusion != "dense":
             t = time.perf_counter()
-            lexical = [(h.chunk_id, h.score) for h in self.store.lexical.search(terms, self.candidates)]
+            terms = self.store.normalizer.query_terms(canonical, canonical=True)
+            lexical = [(h.chunk_id, h.score) for h in self.store.lexical.search(terms, self.candidates_per_side)]
             timings["lexical"] = time.perf_counter() - t
-        if not dense and not lexical and self.store.record.counts()[1] == 0:
-            raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
+        self.last_timings = timings
+        return dense, lexical
+
+    def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``query``."""
+        k = k or self.k
+        fusion = fusion or self.fusion
+        dense, lexical = self.candidates(query, fusion)
+        if not dense and not lexical:
+            if self.store.record.counts()[1] == 0:
+                raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
+            return []
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)[:k]
         stored = self.store.record.get_chunks([cid for cid, _ in ranked])
@@ -129,8 +137,7 @@ class HybridSearcher:
             for cid, score in ranked
             if (c := stored.get(cid)) is not None
         ]
-        timings["fuse"] = time.perf_counter() - t
-        self.last_timings = timings
+        self.last_timings["fuse"] = time.perf_counter() - t
         return passages
 
 

@@ -97,6 +97,7 @@ class TextNormalizer:
     def warm_up(self) -> None:
         with self._lock:
             self._hazm  # noqa: B018 (builds the hazm objects)
+        self._stopwords  # noqa: B018
 
     def canonical(self, text: str) -> str:
         """The canonical matching form of ``text`` (question or passage)."""
@@ -129,6 +130,18 @@ class TextNormalizer:
             if stem and stem != word and len(stem) >= 2:
                 terms.append(stem)
         return terms
+
+    @cached_property
+    def _stopwords(self) -> frozenset[str]:
+        from hazm import stopwords_list
+
+        return frozenset(self.canonical(word) for word in stopwords_list())
+
+    def query_terms(self, text: str, *, canonical: bool = False) -> list[str]:
+        """Lexical terms of a question, without stop words (unless it has nothing else)."""
+        terms = self.tokens(text, canonical=canonical)
+        content = [t for t in terms if t not in self._stopwords]
+        return content or terms
 
     def sentences(self, text: str) -> list[str]:
         """hazm's sentence split of ``text``."""
