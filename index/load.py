@@ -109,12 +109,19 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _boilerplate_lines() -> frozenset[str]:
-    text = resources.files("index").joinpath("boilerplate.txt").read_text(encoding="utf-8")
-    return frozenset(fold_chars(line.strip()).replace("\u200c", " ") for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
+    return frozenset(fold_chars(line).replace("\u200c", " ") for line in _data_lines("boilerplate.txt"))
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("index").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 _BOILERPLATE = _boilerplate_lines()
+# "ایسنا/کردستان" opening a paragraph: the agency and place, not part of the story.
+_LEADING_BYLINE = re.compile(
+    r"^(?:" + "|".join(re.escape(a) for a in _data_lines("agencies.txt")) + r")\s*/\s*[\u0600-\u06ff]+\s*[-–:]?\s+"
+)
 # An agency byline alone on a line, e.g. "ایسنا/کردستان" or "ایرنا - تهران".
 _BYLINE = re.compile(r"^[\u0600-\u06ff ]{2,20}\s*[/\-–]\s*[\u0600-\u06ff ]{2,25}$")
 _BLANKS = re.compile(r"\n{3,}")
@@ -122,12 +129,17 @@ _INLINE_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
 def clean_text(text: str) -> str:
-    """Drop invisible characters and boilerplate lines; tidy spaces. The result is the display text."""
-    lines = []
+    """Drop invisible characters, boilerplate lines, agency bylines and repeated paragraphs; tidy
+    spaces. The result is the display text."""
+    lines: list[str] = []
+    seen: set[str] = set()
     for line in clean_invisible(text).split("\n"):
-        line = _INLINE_SPACE.sub(" ", line).strip()
+        line = _LEADING_BYLINE.sub("", _INLINE_SPACE.sub(" ", line).strip())
         if fold_chars(line).replace("\u200c", " ") in _BOILERPLATE or (_BYLINE.match(line) and len(line.split()) <= 4):
             continue
+        if len(line) > 40 and line in seen:  # a lead repeated under the byline
+            continue
+        seen.add(line)
         lines.append(line)
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -113,3 +113,9 @@ def test_title_is_first_words_when_first_line_is_a_sentence():
 
 def test_clean_text_strips_boilerplate_and_bylines():
     assert clean_text("متن خبر.\nایسنا/کردستان\nShare\nانتهای پیام") == "متن خبر."
+
+
+def test_leading_agency_byline_and_repeated_lead_are_dropped():
+    lead = "معاون وزیر تعاون بر ضرورت کارآمد سازی تعاونیها تأکید کرد و گفت: استارتاپ ها کمک می‌کنند."
+    text = f"تیتر خبر\n{lead}\n\nایسنا/کردستان {lead}\nمحمدجعفر کبیری امروز در جلسه شورا گفت."
+    assert clean_text(text) == f"تیتر خبر\n{lead}\n\nمحمدجعفر کبیری امروز در جلسه شورا گفت."
