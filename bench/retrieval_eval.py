@@ -58,7 +58,8 @@ def eval_sample(questions_file: Path, candidates: int = 40) -> dict:
     a = _assistant("sample", [SAMPLE_ARTICLES], candidates)
     normalizer = a.store.normalizer
     questions = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    questions = [q for q in questions if q.get("doc_id") and q.get("answer")]
+    # follow-ups need their history: `assistant eval` measures them through the chain
+    questions = [q for q in questions if q.get("doc_id") and q.get("answer") and not q.get("history")]
     lists = [a.searcher.candidates(q["q"], "zscore") for q in questions]
     all_ids = {cid for dense, lex in lists for cid, _ in dense + lex}
     chunks = a.store.record.get_chunks(sorted(all_ids))

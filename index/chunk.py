@@ -86,9 +86,9 @@ def chunk_document(
     doc: Document,
     normalizer: TextNormalizer,
     *,
-    sentences_per_chunk: int = 3,
+    sentences_per_chunk: int = 4,
     overlap: int = 1,
-    max_chars: int = 900,
+    max_chars: int = 1000,
 ) -> list[Chunk]:
     """Windows of ``sentences_per_chunk`` sentences that overlap by ``overlap`` sentences.
 

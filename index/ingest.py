@@ -29,9 +29,9 @@ PIPELINE_VERSION = "1"
 
 @dataclass(frozen=True)
 class ChunkParams:
-    sentences: int = 3
+    sentences: int = 4
     overlap: int = 1
-    max_chars: int = 900
+    max_chars: int = 1000
 
     def signature(self) -> str:
         return f"s{self.sentences}-o{self.overlap}-m{self.max_chars}"

@@ -22,11 +22,11 @@ def test_environment_overrides(monkeypatch, tmp_path):
 
 def test_toml_file_below_environment(monkeypatch, tmp_path):
     config = tmp_path / "conf.toml"
-    config.write_text('retrieval_k = 9\nchunk_sentences = 4\ndata_dir = "/tmp/x"\n', encoding="utf-8")
+    config.write_text('retrieval_k = 9\nchunk_sentences = 6\ndata_dir = "/tmp/x"\n', encoding="utf-8")
     monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
     monkeypatch.setenv("ASSISTANT_RETRIEVAL_K", "2")
     s = Settings.load()
-    assert (s.retrieval_k, s.chunk_sentences, s.data_dir) == (2, 4, Path("/tmp/x"))
+    assert (s.retrieval_k, s.chunk_sentences, s.data_dir) == (2, 6, Path("/tmp/x"))
 
 
 def test_assistant_toml_in_working_directory_is_read(tmp_path):
