@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answer import Answer
+from assistant.chain import QAChain
+from assistant.llm import ChatLLM
+from assistant.offline import OfflineAnswerer
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from index.embed import make_embeddings
@@ -20,6 +24,17 @@ class Assistant:
     settings: Settings
     store: IndexStore
     searcher: HybridSearcher
+    chain: QAChain
+
+    def ask(self, question: str, history: list | None = None) -> Answer:
+        """Answer ``question`` from the articles, with numbered sources (or abstain).
+
+        ``history``: earlier questions of the chat, oldest first (strings, or {"role", "content"} messages)."""
+        return self.chain.ask(question, history)
+
+    def stream(self, question: str, history: list | None = None):
+        """Like :meth:`ask`, yielding ``{"type": "token"}`` events while an LLM writes, then the answer."""
+        return self.chain.stream(question, history)
 
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         """Passages that best match ``query`` (any spelling: ZWNJ, space or glued; any digits)."""
@@ -68,4 +83,13 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
     store = IndexStore(settings.data_dir, embedder, get_normalizer(), settings.chroma_url)
     searcher = HybridSearcher(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
                               fusion=settings.fusion, lexical_weight=settings.lexical_weight)
-    return Assistant(settings=settings, store=store, searcher=searcher)
+    offline = OfflineAnswerer(
+        store.normalizer,
+        document_frequencies=lambda terms: store.lexical.document_frequencies(terms),
+        num_docs=lambda: store.lexical.num_docs,
+        document_text=lambda doc_id: (d.text if (d := store.record.get_document(doc_id)) else None),
+    )
+    llm = ChatLLM(settings) if settings.llm_base_url else None
+    chain = QAChain(searcher=searcher, normalizer=store.normalizer, offline=offline, llm=llm,
+                    passages=settings.answer_passages, max_question_chars=settings.max_question_chars)
+    return Assistant(settings=settings, store=store, searcher=searcher, chain=chain)

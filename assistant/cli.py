@@ -31,6 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("-k", type=int, default=None, help="number of passages")
     se.add_argument("--json", action="store_true", help="print JSON")
 
+    ak = sub.add_parser("ask", help="answer a question from the articles, with numbered sources")
+    ak.add_argument("question", help="the question, in Persian (or English)")
+    ak.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
+                    help="an earlier question of the same chat (repeat, oldest first) for follow-ups")
+    ak.add_argument("--json", action="store_true", help="print JSON")
+
+    ev = sub.add_parser("eval", help="score the chain on a JSONL question set")
+    ev.add_argument("questions", type=Path, help='JSONL: {"id", "q", "doc_id", "answer", "kind", "history"?} per line')
+    ev.add_argument("--json", action="store_true", help="print JSON (summary and per-question results)")
+
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true", help="print JSON")
 
@@ -130,6 +140,61 @@ def _search(assistant, args) -> int:
         print(f"({(time.perf_counter() - t) * 1000:.0f} ms)", file=sys.stderr)
 
 
+def _ask(assistant, args) -> int:
+    from assistant.chain import QuestionError
+
+    try:
+        answer = assistant.ask(args.question, args.history)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    rlm, pdf = "\u200f", "\u2069"  # right-to-left mark at line starts keeps Persian lines in order in a terminal
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        print(f"(understood as: {answer.standalone_question})")
+    for line in answer.text.splitlines():
+        print(rlm + line)
+    for note in answer.notes:
+        print(rlm + "⚠ " + note)
+    sources = answer.sources or answer.related
+    if sources:
+        print()
+        print(rlm + ("منابع:" if answer.sources else "این بخش‌ها شاید مرتبط باشند:"))
+    for s in sources:
+        print(f"{rlm}[{s.n}] {s.title} — {s.source}")
+        if s.quote:
+            print(f"{rlm}    «{s.quote}»")
+    print(f"({answer.answerer}, {answer.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
+    del pdf
+    return EXIT_OK
+
+
+def _eval(assistant, args) -> int:
+    from assistant.evaluate import QuestionSetError, load_questions, report_text, run, summarize
+
+    try:
+        questions = load_questions(args.questions)
+    except QuestionSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def progress(done, total):
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+
+    results = run(assistant, questions, progress=progress)
+    summary = summarize(results)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps({"summary": summary, "results": [asdict(r) for r in results]}, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(summary, results))
+    return EXIT_OK
+
+
 def _stats(assistant, args) -> int:
     stats = assistant.stats()
     if args.json:
@@ -150,7 +215,7 @@ def _check(assistant, args) -> int:
     return EXIT_OK if result["in_step"] else EXIT_ERROR
 
 
-_COMMANDS = {"ingest": _ingest, "search": _search, "stats": _stats, "check": _check}
+_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "stats": _stats, "check": _check}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -40,10 +40,23 @@ class Passage:
     end: int
     position: int
     sentences: tuple[tuple[int, int], ...] = ()
+    dense: float | None = None      # cosine similarity to the question (None: not a dense candidate)
+    lexical: float | None = None    # BM25 score (None: not a lexical candidate)
+
+    def sentence_texts(self) -> list[tuple[int, int, str]]:
+        """(start, end, text) of each sentence, offsets relative to ``text``."""
+        out = []
+        for s, e in self.sentences:
+            a, b = max(s - self.start, 0), min(e - self.start, len(self.text))
+            if b > a:
+                out.append((a, b, self.text[a:b]))
+        return out or [(0, len(self.text), self.text)]
 
     def as_dict(self) -> dict:
         out = asdict(self)
         out["score"] = round(self.score, 4)
+        for key in ("dense", "lexical"):
+            out[key] = None if out[key] is None else round(out[key], 4)
         out["sentences"] = [list(s) for s in self.sentences]
         return out
 
@@ -131,9 +144,11 @@ class HybridSearcher:
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)[:k]
         stored = self.store.record.get_chunks([cid for cid, _ in ranked])
+        dense_of, lexical_of = dict(dense), dict(lexical)
         passages = [
             Passage(chunk_id=cid, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=score,
-                    start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+                    start=c.start, end=c.end, position=c.position, sentences=c.sentences,
+                    dense=dense_of.get(cid), lexical=lexical_of.get(cid))
             for cid, score in ranked
             if (c := stored.get(cid)) is not None
         ]

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +41,18 @@ class Settings(BaseSettings):
     fusion: Literal["zscore", "rrf", "dense", "lexical"] = Field(
         "zscore", description="How dense and lexical results combine (see README: measured).")
     lexical_weight: float = Field(0.3, ge=0.0, le=10.0, description="Weight of BM25 against dense in fusion.")
+    answer_passages: int = Field(5, ge=1, le=20, description="Passages the answerer reads (and may cite).")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama: http://host:port/v1); "
+                          "unset = the offline answerer.")
+    llm_model: str | None = Field(None, description="Model name the endpoint serves.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key, if the endpoint wants one.")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds before a slow LLM is given up on.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature of the LLM.")
+    llm_max_tokens: int = Field(600, ge=16, le=8192, description="Longest answer the LLM may write.")
+    max_question_chars: int = Field(1000, ge=10, le=100_000, description="Longer questions are refused.")
 
-    @field_validator("chroma_url", "embedding_model", mode="before")
+    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -53,6 +63,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_sentences ({self.chunk_sentences})"
             )
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError(
+                f"llm_base_url is set ({self.llm_base_url}) but llm_model is not: set ASSISTANT_LLM_MODEL to the "
+                "model the server serves (e.g. `qwen2.5-7b-instruct`)"
+            )
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ValueError(f"llm_base_url must start with http:// or https://, got {self.llm_base_url!r}")
         if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
             raise ValueError(
                 "embedding_backend 'sentence-transformers' needs embedding_model: set ASSISTANT_EMBEDDING_MODEL "

@@ -106,3 +106,19 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [LexicalHit(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    @property
+    def num_docs(self) -> int:
+        return len(self.chunk_ids)
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many chunks hold each term (0 for a term the corpus never uses)."""
+        out = {t: 0 for t in terms}
+        if self._bm25 is None:
+            return out
+        vocab, indptr = self._bm25.vocab_dict, self._bm25.scores["indptr"]
+        for term in out:
+            i = vocab.get(term)
+            if i is not None and i + 1 < len(indptr):
+                out[term] = int(indptr[i + 1] - indptr[i])
+        return out

@@ -97,7 +97,7 @@ class TextNormalizer:
     def warm_up(self) -> None:
         with self._lock:
             self._hazm  # noqa: B018 (builds the hazm objects)
-        self._stopwords  # noqa: B018
+        self.stopwords  # noqa: B018
 
     def canonical(self, text: str) -> str:
         """The canonical matching form of ``text`` (question or passage)."""
@@ -122,6 +122,14 @@ class TextNormalizer:
                 terms.extend(self._word_terms(word.lower(), stemmer))
         return terms
 
+    def words(self, text: str, *, canonical: bool = False) -> list[tuple[str, list[str]]]:
+        """Each word of ``text`` with its lexical terms (the word and its stem)."""
+        _, tokenizer, stemmer = self._hazm
+        if not canonical:
+            text = self.canonical(text)
+        return [(word.lower(), self._word_terms(word.lower(), stemmer))
+                for piece in tokenizer.tokenize(text) for word in _TOKEN.findall(piece.replace(ZWNJ, ""))]
+
     @staticmethod
     def _word_terms(word: str, stemmer) -> list[str]:
         terms = [word]
@@ -132,7 +140,7 @@ class TextNormalizer:
         return terms
 
     @cached_property
-    def _stopwords(self) -> frozenset[str]:
+    def stopwords(self) -> frozenset[str]:
         from hazm import stopwords_list
 
         return frozenset(self.canonical(word) for word in stopwords_list())
@@ -140,7 +148,7 @@ class TextNormalizer:
     def query_terms(self, text: str, *, canonical: bool = False) -> list[str]:
         """Lexical terms of a question, without stop words (unless it has nothing else)."""
         terms = self.tokens(text, canonical=canonical)
-        content = [t for t in terms if t not in self._stopwords]
+        content = [t for t in terms if t not in self.stopwords]
         return content or terms
 
     def sentences(self, text: str) -> list[str]:

@@ -1,0 +1,210 @@
+"""The retrieval chain: resolve a follow-up → hybrid retrieve → answer → attach and check citations.
+
+Each step is a LangChain runnable (``QAChain.runnable``); ``ask`` invokes the composition and
+``stream`` runs the same steps, yielding the LLM's tokens as they come.
+
+Without an LLM the offline answerer (``assistant/offline.py``) answers. With one, the LLM writes the
+answer from the numbered sources; its citations are checked afterwards: numbers that point at no
+source are removed, and an answer with no valid citation is replaced by the offline answer with a
+note. A failing, slow or garbled LLM gives the offline answer plus a note, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+from langchain_core.runnables import RunnableLambda
+
+from assistant.answer import NO_ANSWER, Answer, Source, fa_number
+from assistant.cite import best_sentence, check_citations, claims_citing, to_persian_markers
+from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
+from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
+from assistant.offline import Draft, OfflineAnswerer
+from assistant.question import Question, analyse
+from assistant.retrieve import HybridSearcher, Passage
+from index.normalize import TextNormalizer
+
+log = logging.getLogger(__name__)
+
+NOTE_LLM_DOWN = "پاسخ‌گوی هوشمند (مدل زبانی) در دسترس نبود؛ این پاسخ مستقیم از متن خبرها برداشته شده است."
+NOTE_LLM_UNCITED = "پاسخ مدل زبانی به هیچ منبعی ارجاع نداشت و کنار گذاشته شد؛ این پاسخ مستقیم از متن خبرها است."
+NOTE_INVALID_CITATIONS = "ارجاع‌های نامعتبر از پاسخ حذف شد."
+NOTE_UNCITED_CLAIMS = "بخشی از این پاسخ به منبعی ارجاع ندارد؛ آن را با احتیاط بخوانید."
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked (empty, too long, not text)."""
+
+
+@dataclass
+class Turn:
+    """The state passed between the chain's steps."""
+
+    question: str
+    history: list = field(default_factory=list)
+    standalone: str = ""
+    parsed: Question | None = None
+    passages: list[Passage] = field(default_factory=list)
+    draft: Draft | None = None
+    answer: Answer | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+
+class QAChain:
+    def __init__(self, *, searcher: HybridSearcher, normalizer: TextNormalizer, offline: OfflineAnswerer,
+                 llm: ChatLLM | None, passages: int = 5, max_question_chars: int = 1000) -> None:
+        self.searcher = searcher
+        self.normalizer = normalizer
+        self.offline = offline
+        self.llm = llm
+        self.k = passages
+        self.max_question_chars = max_question_chars
+        self.runnable = (RunnableLambda(self.condense, name="condense")
+                         | RunnableLambda(self.retrieve, name="retrieve")
+                         | RunnableLambda(self.answer, name="answer"))
+
+    # -- public ----------------------------------------------------------------------------------------
+    def ask(self, question: str, history: list | None = None) -> Answer:
+        return self.runnable.invoke(self._turn(question, history)).answer
+
+    def stream(self, question: str, history: list | None = None) -> Iterator[dict]:
+        """Events: ``{"type": "token", "text": ...}`` while an LLM writes, then ``{"type": "answer", "answer": Answer}``."""
+        turn = self.retrieve(self.condense(self._turn(question, history)))
+        for piece in self._answer_steps(turn):
+            yield {"type": "token", "text": piece}
+        yield {"type": "answer", "answer": turn.answer}
+
+    # -- steps -----------------------------------------------------------------------------------------
+    def _turn(self, question: str, history: list | None) -> Turn:
+        if not isinstance(question, str):
+            raise QuestionError(f"the question must be text, got {type(question).__name__}")
+        question = question.strip()
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(f"the question has {len(question)} characters; the limit is "
+                                f"{self.max_question_chars} (max_question_chars)")
+        return Turn(question=question, history=list(history or []))
+
+    def condense(self, turn: Turn) -> Turn:
+        t = time.perf_counter()
+        standalone = resolve_by_rules(turn.question, turn.history, self.normalizer)
+        if self.llm is not None and turn.history and standalone != turn.question:
+            try:
+                rewritten = clean_condensed(self.llm.complete(condense_messages(turn.question, turn.history)),
+                                            turn.question)
+                if rewritten:
+                    standalone = rewritten
+            except LLMUnavailable:
+                pass  # the rules' version stands
+        turn.standalone = standalone
+        turn.timings["condense"] = time.perf_counter() - t
+        return turn
+
+    def retrieve(self, turn: Turn) -> Turn:
+        t = time.perf_counter()
+        turn.parsed = analyse(turn.standalone, self.normalizer)
+        turn.passages = self.searcher.search(turn.standalone, self.k)
+        turn.timings["retrieve"] = time.perf_counter() - t
+        return turn
+
+    def answer(self, turn: Turn) -> Turn:
+        for _ in self._answer_steps(turn):
+            pass
+        return turn
+
+    def _answer_steps(self, turn: Turn) -> Iterator[str]:
+        """Answer ``turn`` (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
+        t = time.perf_counter()
+        turn.draft = self.offline.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.standalone))
+        turn.timings["offline"] = time.perf_counter() - t
+        offline_answer = self._offline_answer(turn)
+        use_llm = self.llm is not None and turn.passages and not turn.draft.reason.startswith("no article about")
+        if not use_llm:
+            turn.answer = offline_answer
+            self._finish(turn)
+            return
+        t = time.perf_counter()
+        pieces: list[str] = []
+        try:
+            for piece in self.llm.stream(answer_messages(turn.standalone, turn.passages)):
+                pieces.append(piece)
+                yield piece
+        except LLMUnavailable:
+            turn.timings["llm"] = time.perf_counter() - t
+            offline_answer.notes.append(NOTE_LLM_DOWN)
+            turn.answer = offline_answer
+            self._finish(turn)
+            return
+        turn.timings["llm"] = time.perf_counter() - t
+        turn.answer = self._llm_answer(turn, "".join(pieces), offline_answer)
+        self._finish(turn)
+
+    # -- building answers ------------------------------------------------------------------------------
+    def _sentence_similarity(self, question: str):
+        embedder = self.searcher.store.embedder
+        normalizer = self.normalizer
+
+        def similarity(texts: list[str]) -> list[float]:
+            q = np.asarray(embedder.embed_query_vector(normalizer.canonical(question)), dtype=np.float32)
+            m = np.asarray(embedder.embed_passages([normalizer.canonical(x) for x in texts]), dtype=np.float32)
+            norms = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
+            return list((m @ q) / np.where(norms == 0, 1.0, norms))
+
+        return similarity
+
+    def _related(self, turn: Turn, n: int = 3) -> list[Source]:
+        """The closest passages, shown as "maybe related" when the answer is not in the articles."""
+        return [Source.from_passage(i, p, *best_sentence(p, [turn.standalone], self.normalizer))
+                for i, p in enumerate(turn.passages[:n], 1)]
+
+    def _offline_answer(self, turn: Turn) -> Answer:
+        draft = turn.draft
+        if draft.abstained:
+            return Answer(question=turn.question, text=NO_ANSWER, sources=[], abstained=True,
+                          related=self._related(turn), answerer="offline")
+        sources: list[Source] = []
+        parts: list[str] = []
+        for n, pick in enumerate(draft.picks, 1):
+            sources.append(Source.from_passage(n, turn.passages[pick.passage], pick.start, pick.end))
+            parts.append(f"{pick.text} [{fa_number(n)}]")
+        return Answer(question=turn.question, text="\n".join(parts), sources=sources, abstained=False,
+                      answerer="offline")
+
+    def _llm_answer(self, turn: Turn, raw: str, fallback: Answer) -> Answer:
+        checked = check_citations(raw, len(turn.passages))
+        canonical = self.normalizer.canonical(checked.text)
+        if self.normalizer.canonical(NO_ANSWER) in canonical or not checked.text:
+            return Answer(question=turn.question, text=NO_ANSWER, sources=[], abstained=True,
+                          related=self._related(turn), answerer="llm")
+        if not checked.cited:
+            log.warning("LLM answer cites no source; falling back to the offline answer: %r", raw[:200])
+            fallback.notes.append(NOTE_LLM_UNCITED)
+            return fallback
+        notes = []
+        if checked.invalid:
+            log.warning("LLM cited sources that do not exist: %s", checked.invalid)
+            notes.append(NOTE_INVALID_CITATIONS)
+        if checked.uncited_claims:
+            notes.append(NOTE_UNCITED_CLAIMS)
+        sources = []
+        for n in sorted(checked.cited):
+            p = turn.passages[n - 1]
+            a, b = best_sentence(p, claims_citing(checked.text, n), self.normalizer)
+            sources.append(Source.from_passage(n, p, a, b))
+        return Answer(question=turn.question, text=to_persian_markers(checked.text), sources=sources,
+                      abstained=False, answerer="llm", notes=notes)
+
+    def _finish(self, turn: Turn) -> None:
+        a = turn.answer
+        a.standalone_question = turn.standalone
+        a.passages = turn.passages
+        a.notes = list(dict.fromkeys(turn.notes + a.notes))
+        turn.timings["total"] = time.perf_counter() - turn.started
+        a.timings_ms = {k: v * 1000 for k, v in turn.timings.items()}

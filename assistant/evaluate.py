@@ -1,0 +1,172 @@
+"""`assistant eval`: every question of a JSONL set through the chain, scored.
+
+A question line: ``{"id", "q", "doc_id", "answer", "kind", "history"?}``; ``answer`` is the expected
+fact as the article writes it (``null`` for a question the articles cannot answer); ``history`` is the
+earlier questions of the chat for a follow-up.
+
+Scores:
+* retrieval: the rank of the first retrieved passage from ``doc_id`` that holds the fact (@1, @3, MRR);
+* answer accuracy: the answer holds the fact; amounts are compared by value (``۳۴ میلیون`` =
+  ``34000000``), text in canonical form (any spelling, any digits), a list by every item;
+* citation accuracy: of the answers that hold the fact, those where a cited passage holds it too;
+* abstention precision/recall on the unanswerable questions;
+* latency p50/p95 of the whole chain.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.normalize import TextNormalizer
+from index.numbers import find_amounts
+
+
+class QuestionSetError(ValueError):
+    """A questions file that cannot be read."""
+
+
+def load_questions(path: Path) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise QuestionSetError(f"questions file {path} does not exist")
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QuestionSetError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        if not isinstance(q, dict) or not isinstance(q.get("q"), str):
+            raise QuestionSetError(f'{path}:{n}: each line needs at least {{"q": "question"}}')
+        q.setdefault("id", f"line{n}")
+        out.append(q)
+    if not out:
+        raise QuestionSetError(f"{path} holds no questions")
+    return out
+
+
+def _items(answer: str) -> list[str]:
+    parts = [p.strip() for p in re.split(r"[،,]| و ", answer) if p.strip()]
+    return parts if len(parts) > 1 else [answer]
+
+
+def holds_fact(text: str, expected: str, normalizer: TextNormalizer) -> bool:
+    """Whether ``text`` states the ``expected`` fact (amounts by value, the rest in canonical form)."""
+    if not text:
+        return False
+    canonical_text = normalizer.canonical(text)
+    if normalizer.canonical(expected) in canonical_text:
+        return True
+    wanted = [a.value for a in find_amounts(expected)]
+    if wanted:
+        have = {a.value for a in find_amounts(text)}
+        return all(v in have for v in wanted)
+    items = _items(expected)
+    return len(items) > 1 and all(normalizer.canonical(i) in canonical_text for i in items)
+
+
+@dataclass
+class Result:
+    id: str
+    kind: str
+    answerable: bool
+    abstained: bool
+    correct: bool | None
+    cited_correctly: bool | None
+    rank: int | None
+    latency_ms: float
+    standalone: str
+    answer: str
+
+
+def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
+    normalizer = assistant.store.normalizer
+    results = []
+    for i, q in enumerate(questions):
+        answer = assistant.ask(q["q"], q.get("history"))
+        expected = q.get("answer")
+        rank = correct = cited = None
+        if expected:
+            rank = next((r for r, p in enumerate(answer.passages)
+                         if (not q.get("doc_id") or p.doc_id == q["doc_id"]) and holds_fact(p.text, expected, normalizer)),
+                        None)
+            correct = not answer.abstained and holds_fact(answer.text, expected, normalizer)
+            if correct:
+                cited = any(holds_fact(s.text, expected, normalizer) for s in answer.sources)
+        results.append(Result(q["id"], q.get("kind", ""), bool(expected), answer.abstained, correct, cited, rank,
+                              answer.timings_ms.get("total", 0.0), answer.standalone_question, answer.text))
+        if progress:
+            progress(i + 1, len(questions))
+    return results
+
+
+def _share(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def summarize(results: list[Result]) -> dict:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    abstained = [r for r in results if r.abstained]
+    true_abstentions = sum(1 for r in unanswerable if r.abstained)
+    ranks = [r.rank for r in answerable]
+    correct = [r for r in answerable if r.correct]
+    by_kind: dict[str, list[Result]] = {}
+    for r in answerable:
+        by_kind.setdefault(r.kind or "-", []).append(r)
+    latencies = [r.latency_ms for r in results]
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "retrieval": {
+            "@1": _share([x is not None and x < 1 for x in ranks]),
+            "@3": _share([x is not None and x < 3 for x in ranks]),
+            "@5": _share([x is not None and x < 5 for x in ranks]),
+            "mrr": round(sum(1 / (x + 1) for x in ranks if x is not None) / len(ranks), 3) if ranks else None,
+        },
+        "answer_accuracy": _share([bool(r.correct) for r in answerable]),
+        "citation_accuracy": _share([bool(r.cited_correctly) for r in correct]),
+        "abstention": {
+            "precision": round(true_abstentions / len(abstained), 3) if abstained else None,
+            "recall": round(true_abstentions / len(unanswerable), 3) if unanswerable else None,
+            "false_abstentions": sum(1 for r in answerable if r.abstained),
+        },
+        "latency_ms": {"p50": round(_percentile(latencies, 50), 1), "p95": round(_percentile(latencies, 95), 1)},
+        "answer_accuracy_by_kind": {k: _share([bool(r.correct) for r in v]) for k, v in sorted(by_kind.items())},
+    }
+
+
+def report_text(summary: dict, results: list[Result], show_failures: bool = True) -> str:
+    s = summary
+    lines = [
+        f"questions: {s['questions']} ({s['answerable']} answerable, {s['unanswerable']} unanswerable)",
+        f"retrieval (answer-bearing passage): @1 {s['retrieval']['@1']}  @3 {s['retrieval']['@3']}  "
+        f"@5 {s['retrieval']['@5']}  MRR {s['retrieval']['mrr']}",
+        f"answer accuracy: {s['answer_accuracy']}   citation accuracy: {s['citation_accuracy']}",
+        f"abstention: precision {s['abstention']['precision']}  recall {s['abstention']['recall']}  "
+        f"(false abstentions: {s['abstention']['false_abstentions']})",
+        f"latency: p50 {s['latency_ms']['p50']} ms  p95 {s['latency_ms']['p95']} ms",
+        "answer accuracy by kind: " + ", ".join(f"{k} {v}" for k, v in s["answer_accuracy_by_kind"].items()),
+    ]
+    if show_failures:
+        misses = [r for r in results if (r.answerable and not r.correct) or (not r.answerable and not r.abstained)]
+        if misses:
+            lines.append("misses:")
+            for r in misses:
+                what = "abstained" if r.abstained else ("answered (unanswerable)" if not r.answerable else "wrong")
+                lines.append(f"  {r.id} [{r.kind}] {what}: {r.standalone[:80]}")
+    return "\n".join(lines)
