@@ -12,6 +12,7 @@ note. A failing, slow or garbled LLM gives the offline answer plus a note, never
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -20,7 +21,7 @@ import numpy as np
 from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import NO_ANSWER, Answer, Source, fa_number
-from assistant.cite import best_sentence, check_citations, claims_citing, to_persian_markers
+from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.offline import Draft, OfflineAnswerer
@@ -180,10 +181,11 @@ class QAChain:
     def _llm_answer(self, turn: Turn, raw: str, fallback: Answer) -> Answer:
         checked = check_citations(raw, len(turn.passages))
         canonical = self.normalizer.canonical(checked.text)
-        if self.normalizer.canonical(NO_ANSWER) in canonical or not checked.text:
+        if self.normalizer.canonical(NO_ANSWER).rstrip(".") in canonical:
             return Answer(question=turn.question, text=NO_ANSWER, sources=[], abstained=True,
                           related=self._related(turn), answerer="llm")
-        if not checked.cited:
+        words = re.findall(r"[^\W\d_]{2,}", CITATION.sub(" ", checked.text))
+        if not checked.cited or len(words) < 2:  # nothing cited, or citations with no claim around them
             log.warning("LLM answer cites no source; falling back to the offline answer: %r", raw[:200])
             fallback.notes.append(NOTE_LLM_UNCITED)
             return fallback

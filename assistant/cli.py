@@ -141,6 +141,7 @@ def _search(assistant, args) -> int:
 
 
 def _ask(assistant, args) -> int:
+    from assistant.answer import fa_number
     from assistant.chain import QuestionError
 
     try:
@@ -151,7 +152,7 @@ def _ask(assistant, args) -> int:
     if args.json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    rlm, pdf = "\u200f", "\u2069"  # right-to-left mark at line starts keeps Persian lines in order in a terminal
+    rlm = "\u200f"  # a right-to-left mark opening each line keeps Persian lines in order in a terminal
     if answer.standalone_question and answer.standalone_question != answer.question:
         print(f"(understood as: {answer.standalone_question})")
     for line in answer.text.splitlines():
@@ -163,11 +164,10 @@ def _ask(assistant, args) -> int:
         print()
         print(rlm + ("منابع:" if answer.sources else "این بخش‌ها شاید مرتبط باشند:"))
     for s in sources:
-        print(f"{rlm}[{s.n}] {s.title} — {s.source}")
+        print(f"{rlm}[{fa_number(s.n)}] {s.title} — {s.source}")
         if s.quote:
             print(f"{rlm}    «{s.quote}»")
     print(f"({answer.answerer}, {answer.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
-    del pdf
     return EXIT_OK
 
 

@@ -87,7 +87,9 @@ def condense_messages(question: str, history) -> list[tuple[str, str]]:
 
     previous = _history_questions(history)
     lines = "\n".join(f"- {q}" for q in previous[-6:])
-    return [("human", load("condense").replace("{history}", lines).replace("{question}", question))]
+    from assistant.llm import fill
+
+    return [("human", fill(load("condense"), history=lines, question=question))]
 
 
 def clean_condensed(text: str, question: str, max_chars: int = 500) -> str | None:

@@ -8,6 +8,7 @@ is bounded by ``llm_timeout``.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Iterator
@@ -36,9 +37,15 @@ def format_sources(passages: list[Passage]) -> str:
 def answer_messages(question: str, passages: list[Passage]) -> list[tuple[str, str]]:
     from prompts import load
 
-    user = load("answer_user").replace("{question}", question.replace("<", "‹").replace(">", "›"))
-    user = user.replace("{sources}", format_sources(passages))
-    return [("system", load("answer_system")), ("human", user)]
+    return [("system", load("answer_system")),
+            ("human", fill(load("answer_user"), sources=format_sources(passages),
+                           question=question.replace("<", "‹").replace(">", "›")))]
+
+
+def fill(template: str, **values: str) -> str:
+    """Put ``values`` into ``{name}`` slots in one pass: text inside a value is never itself filled in
+    (a question containing "{sources}" stays as typed)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 class ChatLLM:

@@ -31,6 +31,9 @@ _PERSON = re.compile(r"مدیرکل|مدیر کل|رئیس|رییس|معاون|�
 _DATE = re.compile(r"\d{4}/\d{1,2}/\d{1,2}|(?<!\w)(فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|"
                    r"اسفند|شنبه|یکشنبه|دوشنبه|سهشنبه|چهارشنبه|پنجشنبه|جمعه)(?!\w)|سال \d{4}|\d{4}")
 _LIST = re.compile(r"،|,| و ")
+_SIMILARITY_PASSAGES = 2
+# hazm stop words that carry the period or scope of a figure: kept
+_KEEP = frozenset({"جاری", "اخیر", "نخست", "اول", "برابر", "کل", "بیشترین", "کمترین"})
 _PLURAL = re.compile(r"(هایی|های|ها|ان)$")
 _COUNT_WORDS = frozenset({"چند", "چندتا", "تعداد", "many"})
 _NUMBER_WORDS = frozenset("یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده بیست سی چهل پنجاه صد دویست سیصد "
@@ -94,13 +97,16 @@ class OfflineAnswerer:
         """Each content word of the question as (its terms, its weight)."""
         from assistant.question import QUESTION_WORDS
 
-        words = [(w, list(terms)) for w, terms in self.normalizer.words(question.canonical, canonical=True)
-                 if w not in QUESTION_WORDS and w not in self.normalizer.stopwords]
-        # compounds are written apart or glued (دانش بنیان / دانشبنیان): either word matches the glued form
-        for (w1, t1), (w2, t2) in zip(words, words[1:]):
-            if not w1[:1].isdigit() and not w2[:1].isdigit():
+        indexed = [(j, w, list(terms)) for j, (w, terms) in enumerate(self.normalizer.words(question.canonical,
+                                                                                          canonical=True))
+                   if w not in QUESTION_WORDS and (w not in self.normalizer.stopwords or w in _KEEP)]
+        # compounds are written apart or glued (دانش بنیان / دانشبنیان, سال جاری / سالجاری): either word
+        # of two neighbours matches the glued form
+        for (j1, w1, t1), (j2, w2, t2) in zip(indexed, indexed[1:]):
+            if j2 == j1 + 1 and not w1[:1].isdigit() and not w2[:1].isdigit():
                 t1.append(w1 + w2)
                 t2.append(w1 + w2)
+        words = [(w, terms) for _, w, terms in indexed]
         all_terms = sorted({t for _, terms in words for t in terms})
         df = self.document_frequencies(all_terms) if all_terms else {}
         n = max(self.num_docs(), 1)
@@ -178,7 +184,10 @@ class OfflineAnswerer:
         counted = self._counted_terms(question)
         similarities = None
         if sentence_similarity is not None and (question.english or not words):
-            similarities = sentence_similarity([s[3] for s in sentences])
+            # an embedding per sentence costs ~25 ms here: only the sentences of the top passages
+            near = [k for k, s in enumerate(sentences) if s[0] < _SIMILARITY_PASSAGES]
+            computed = dict(zip(near, sentence_similarity([sentences[k][3] for k in near])))
+            similarities = [computed.get(k, 0.0) for k in range(len(sentences))]
         candidates: list[Pick] = []
         for k, (i, a, b, text, canonical, terms, tokens) in enumerate(sentences):
             score = (0.5 * self._coverage(sentence_words, terms) + 0.5 * self._coverage(local, terms)
@@ -189,9 +198,12 @@ class OfflineAnswerer:
                 score += 4.0 * similarities[k]
             if question.provinces and not set(question.provinces) & self._provinces_of(
                     passages[i].doc_id, passages[i].title + " " + passages[i].text):
-                score -= 0.6  # from an article about another province
+                continue  # from an article about another province: never the answer
             candidates.append(Pick(i, a, b, text, score))
         candidates.sort(key=lambda c: -c.score)
+        if not candidates:
+            return Draft([], True, f"no article about {', '.join(question.provinces)}",
+                         {"dense": passages[0].dense})
         best = candidates[0]
         top = passages[0]
         features = {
@@ -218,9 +230,18 @@ class OfflineAnswerer:
         for c in candidates[1:]:
             if len(picks) >= self.max_sentences:
                 break
-            if c.score >= th.second_sentence * best.score and c.text != best.text:
+            if c.score >= th.second_sentence * best.score and not self._repeats(c.text, picks):
                 picks.append(c)
         return Draft(picks, False, "", features)
+
+    def _repeats(self, text: str, picks: list[Pick]) -> bool:
+        """Whether ``text`` says mostly what a chosen sentence says (news repeats its lead)."""
+        terms = set(self.normalizer.tokens(text))
+        for p in picks:
+            other = set(self.normalizer.tokens(p.text))
+            if terms and other and len(terms & other) / min(len(terms), len(other)) > 0.7:
+                return True
+        return False
 
     def _counted_terms(self, question: Question) -> tuple[str, ...]:
         """The noun a "how many" question counts (چند نفر, چند تا شرکت, تعداد تعاونی‌ها), without plural."""
