@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test ingest bench eval clean
+.PHONY: run test install install-test browser ingest bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"Python 3.12 is needed, {sys.executable} is {sys.version.split()[0]}: install it (pyenv install 3.12) or run make PYTHON=/path/to/python3.12"'
@@ -25,12 +25,20 @@ install-test: $(VENV)/.installed-test
 ingest: install
 	$(BIN)/assistant ingest
 
-## make run: create .venv, install, ingest the sample articles, then ask questions at a prompt
-run: ingest
-	$(BIN)/assistant search
+## make run: create .venv, install, then serve the chat, widget and API (ingests the samples into an empty index)
+run: install
+	$(BIN)/assistant serve
 
-## make test: install with the test and sentence-transformers extras, then run every test
-test: install-test
+## the browser tests drive Debian's Chromium (never `playwright install`, which downloads)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "WARNING: chromium is missing and cannot be installed here (needs root and apt-get):" \
+	    "the browser tests will be skipped"; fi; }
+
+## make test: install with the test and sentence-transformers extras and Chromium, then run every test
+test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -57,6 +57,13 @@ class Assistant:
             progress=progress,
         )
 
+    def warm_up(self) -> None:
+        """Load the embedder, hazm and the indexes now (a server does this once, before its first request)."""
+        try:
+            self.ask("صادرات تعاونی‌ها")
+        except Exception:  # an empty index or a bad setting shows up on the first real question instead
+            pass
+
     def stats(self) -> dict:
         documents, chunks = self.store.record.counts()
         return {

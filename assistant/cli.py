@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("--json", action="store_true", help="print JSON")
 
     ak = sub.add_parser("ask", help="answer a question from the articles, with numbered sources")
-    ak.add_argument("question", help="the question, in Persian (or English)")
+    ak.add_argument("question", nargs="?", help="the question, in Persian (or English); without it, a chat prompt")
     ak.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
                     help="an earlier question of the same chat (repeat, oldest first) for follow-ups")
     ak.add_argument("--json", action="store_true", help="print JSON")
@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score the chain on a JSONL question set")
     ev.add_argument("questions", type=Path, help='JSONL: {"id", "q", "doc_id", "answer", "kind", "history"?} per line')
     ev.add_argument("--json", action="store_true", help="print JSON (summary and per-question results)")
+
+    sv = sub.add_parser("serve", help="the chat, the widget and the HTTP API in one server")
+    sv.add_argument("--host", default=None, help="address to listen on (default: settings host, 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=None, help="port (default: settings port, 7860)")
+    sv.add_argument("--no-ingest", action="store_true", help="do not ingest the sample articles into an empty index")
 
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true", help="print JSON")
@@ -141,17 +146,42 @@ def _search(assistant, args) -> int:
 
 
 def _ask(assistant, args) -> int:
-    from assistant.answer import fa_number
     from assistant.chain import QuestionError
 
+    if args.question is None:
+        print("Ask a question (Persian or English); follow-ups refer to earlier questions. "
+              "An empty line or Ctrl-D quits.", file=sys.stderr)
+        history = list(args.history)
+        while True:
+            try:
+                question = input("? ")
+            except EOFError:
+                print(file=sys.stderr)
+                return EXIT_OK
+            if not question.strip():
+                return EXIT_OK
+            try:
+                _print_answer(assistant.ask(question, history), args.json)
+            except QuestionError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                continue
+            history.append(question)
+            print()
     try:
         answer = assistant.ask(args.question, args.history)
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
+    _print_answer(answer, args.json)
+    return EXIT_OK
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    from assistant.answer import fa_number
+
+    if as_json:
         print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
-        return EXIT_OK
+        return
     rlm = "\u200f"  # a right-to-left mark opening each line keeps Persian lines in order in a terminal
     if answer.standalone_question and answer.standalone_question != answer.question:
         print(f"(understood as: {answer.standalone_question})")
@@ -168,7 +198,6 @@ def _ask(assistant, args) -> int:
         if s.quote:
             print(f"{rlm}    «{s.quote}»")
     print(f"({answer.answerer}, {answer.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
-    return EXIT_OK
 
 
 def _eval(assistant, args) -> int:
@@ -195,6 +224,22 @@ def _eval(assistant, args) -> int:
     return EXIT_OK
 
 
+def _serve(assistant, args) -> int:
+    from ui.server import serve
+
+    settings = assistant.settings.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port))
+                                                    if v is not None})
+    if not args.no_ingest and assistant.store.record.counts()[1] == 0:
+        print(f"the index is empty: ingesting {settings.articles_dir}", file=sys.stderr)
+        report = assistant.ingest(None, progress=sys.stderr.isatty())
+        print(f"ingested {report.documents_total} documents, {report.chunks_total} chunks", file=sys.stderr)
+    t = time.perf_counter()
+    assistant.warm_up()
+    print(f"models and index loaded in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    serve(settings, assistant)
+    return EXIT_OK
+
+
 def _stats(assistant, args) -> int:
     stats = assistant.stats()
     if args.json:
@@ -215,7 +260,7 @@ def _check(assistant, args) -> int:
     return EXIT_OK if result["in_step"] else EXIT_ERROR
 
 
-_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "stats": _stats, "check": _check}
+_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "stats": _stats, "check": _check}
 
 if __name__ == "__main__":
     sys.exit(main())

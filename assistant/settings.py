@@ -9,11 +9,12 @@ keyword arguments, environment variables with the ``ASSISTANT_`` prefix (``ASSIS
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
@@ -51,11 +52,41 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature of the LLM.")
     llm_max_tokens: int = Field(600, ge=16, le=8192, description="Longest answer the LLM may write.")
     max_question_chars: int = Field(1000, ge=10, le=100_000, description="Longer questions are refused.")
+    host: str = Field("127.0.0.1", description="Address `assistant serve` listens on (0.0.0.0: every interface).")
+    port: int = Field(7860, ge=1, le=65535, description="Port `assistant serve` listens on.")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host:port) of intranet pages that may embed the widget and call the API "
+                    "from a browser; the server's own origin always may.")
+    access_token: SecretStr | None = Field(
+        None, description="When set, the chat, the widget and the API need this token (see README: access).")
+    ui_concurrency: int = Field(4, ge=1, le=64, description="Questions the chat answers at the same time.")
+    ui_queue_size: int = Field(64, ge=1, le=10_000, description="Questions that may wait; more are refused.")
+    max_body_bytes: int = Field(64_000, ge=1_000, le=10_000_000, description="Largest HTTP API request body.")
 
-    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", mode="before")
+    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value):
+        if isinstance(value, str):  # ASSISTANT_ALLOWED_ORIGINS="http://a:80,http://b" or a JSON list
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                value = json.loads(value)
+            else:
+                value = [v for v in value.replace(" ", ",").split(",") if v]
+        out = []
+        for origin in value or []:
+            origin = str(origin).strip().rstrip("/")
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"allowed_origins: {origin!r} is not an origin like http://intranet.example:8080")
+            out.append(origin)
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import logging
+import threading
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,8 @@ class IndexStore:
         self.record = Record(self.data_dir / RECORD_FILE)
         self._vectors: VectorIndex | None = None
         self._lexical: LexicalIndex | None = None
+        # a server's first requests arrive together: the derived stores open once, under a lock
+        self._open_lock = threading.RLock()
 
     # ------------------------------------------------------------ model identity
     def check_model(self) -> None:
@@ -122,16 +125,22 @@ class IndexStore:
     @property
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
-            self.check_model()
-            client = make_client(self.data_dir, self.chroma_url)
-            self._vectors = VectorIndex(client, self.embedder.model_id, self.dimension)
+            with self._open_lock:
+                if self._vectors is None:
+                    self.check_model()
+                    client = make_client(self.data_dir, self.chroma_url)
+                    self._vectors = VectorIndex(client, self.embedder.model_id, self.dimension)
         return self._vectors
 
     @property
     def lexical(self) -> LexicalIndex:
-        if self._lexical is None or self._lexical.generation != self.record.generation:
-            self._lexical = self._load_or_build_lexical()
-        return self._lexical
+        lexical = self._lexical
+        if lexical is None or lexical.generation != self.record.generation:
+            with self._open_lock:
+                if self._lexical is None or self._lexical.generation != self.record.generation:
+                    self._lexical = self._load_or_build_lexical()
+                lexical = self._lexical
+        return lexical
 
     def _lexical_path(self) -> Path:
         return self.data_dir / LEXICAL_DIR

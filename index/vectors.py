@@ -8,6 +8,7 @@ dimension built it, and opening it with another model is an error that says how 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,11 +65,14 @@ class VectorIndex:
         self.name = name
         self._collection = None
         self._create = create
+        self._lock = threading.Lock()
 
     @property
     def collection(self):
         if self._collection is None:
-            self._collection = self._open()
+            with self._lock:  # concurrent first requests open it once
+                if self._collection is None:
+                    self._collection = self._open()
         return self._collection
 
     def _open(self):

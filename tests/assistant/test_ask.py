@@ -123,11 +123,11 @@ def test_question_sets_are_validated(tmp_path):
         load_questions(tmp_path / "missing.jsonl")
 
 
-def _run(*args, data_dir):
+def _run(*args, data_dir, input_text=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["ASSISTANT_DATA_DIR"] = str(data_dir)
     return subprocess.run([str(Path(sys.executable).parent / "assistant"), *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+                          env=env, timeout=300, input=input_text)
 
 
 def test_ask_and_eval_from_the_shell(sample_index, tmp_path):
@@ -141,6 +141,11 @@ def test_ask_and_eval_from_the_shell(sample_index, tmp_path):
     readable = _run("ask", "و گیلان چطور؟", "--history", "صادرات تعاونی‌های گلستان در پایان سال ۱۴۰۱ چقدر بود؟",
                     data_dir=sample_index)
     assert readable.returncode == 0 and "۳۴ میلیون" in readable.stdout and "[۱]" in readable.stdout
+
+    chat = _run("ask", data_dir=sample_index,
+                input_text="صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟\nو گلستان چطور؟\n\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "۳۴ میلیون" in chat.stdout and "understood as: صادرات تعاونیهای گلستان" in chat.stdout
 
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [

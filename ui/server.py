@@ -1,0 +1,185 @@
+"""One server process: the chat (``/``), the widget (``/widget``, ``/widget.js``), the HTTP API
+(``/api/ask``, ``/api/search``, ``/healthz``, ``/docs``) and the article pages (``/article/{doc_id}``).
+
+Nothing on the pages comes from outside the server: the font is served from ``/static``, Gradio's
+analytics are off, and the API page is rendered here rather than by a CDN-hosted Swagger UI.
+
+Headers: ``Content-Security-Policy: frame-ancestors`` lets only the allowed origins frame the widget
+(and nobody but the server frame the chat); CORS lets the allowed origins call the API from a browser.
+
+Access (``access_token`` set): every page and API call needs the token, given as
+``Authorization: Bearer``, as ``?token=`` (the chat then keeps it in a same-site cookie), or, for the
+widget inside another site's page where browsers drop cookies, in the widget's own URL: the
+widget's requests carry that URL as their ``Referer`` (same-origin, ``Referrer-Policy: same-origin``)
+and the server reads the token from there.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import logging
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import Request
+
+from assistant.build import Assistant
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+UI_DIR = Path(__file__).resolve().parent
+STATIC_DIR = UI_DIR / "static"
+TOKEN_COOKIE = "assistant_token"
+OPEN_PATHS = ("/healthz", "/static/")
+
+
+def _token_from(request, token: str) -> bool:
+    def ok(value: str | None) -> bool:
+        return bool(value) and hmac.compare_digest(value.encode(), token.encode())
+
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and ok(auth[7:].strip()):
+        return True
+    if ok(request.query_params.get("token")) or ok(request.cookies.get(TOKEN_COOKIE)):
+        return True
+    referer = request.headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.netloc == request.headers.get("host") and any(ok(v) for v in parse_qs(parts.query).get("token", [])):
+            return True
+    return False
+
+
+def _article_page(assistant: Assistant, doc_id: str) -> str | None:
+    doc = assistant.store.record.get_document(doc_id)
+    if doc is None:
+        return None
+    from ui.render import escape
+
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in doc.text.split("\n") if p.strip())
+    source = escape(doc.source or "")
+    return f"""<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(doc.title)}</title>
+<style>@font-face{{font-family:Vazirmatn;src:url('/static/fonts/Vazirmatn-Regular.woff2') format('woff2');}}
+body{{font-family:Vazirmatn,Tahoma,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:2;}}
+h1{{font-size:1.3em}} .src{{color:#555;font-size:.9em}}</style></head>
+<body><h1>{escape(doc.title)}</h1><p class="src" dir="ltr">{source}</p>{paragraphs}</body></html>"""
+
+
+def _docs_page(openapi: dict) -> str:
+    rows = []
+    for path, ops in openapi.get("paths", {}).items():
+        for method, op in ops.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            params = ", ".join(p["name"] for p in op.get("parameters", []))
+            rows.append(f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}</code></td>"
+                        f"<td>{html.escape(op.get('summary', ''))}</td><td><code>{html.escape(params)}</code>"
+                        f"{' JSON body' if body else ''}</td></tr>")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}} td,th{{border-bottom:1px solid #ddd;padding:.4em}}</style>
+</head><body><h1>{html.escape(openapi.get('info', {}).get('title', 'API'))}</h1>
+<p>The machine-readable description is at <a href="/openapi.json">/openapi.json</a>.</p>
+<table><tr><th>method</th><th>path</th><th>what</th><th>input</th></tr>{''.join(rows)}</table></body></html>"""
+
+
+def create_app(assistant: Assistant, settings: Settings | None = None):
+    """The FastAPI app with everything mounted. The assistant is loaded once and shared by all requests."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+    from fastapi.staticfiles import StaticFiles
+
+    from assistant.api import install_error_handlers, make_api_router
+    from ui.app import build_blocks
+
+    settings = settings or assistant.settings
+    token = settings.access_token.get_secret_value() if settings.access_token else None
+    origins = list(settings.allowed_origins)
+    frame_ancestors_widget = " ".join(["'self'", *origins]) if "*" not in origins else "*"
+
+    app = FastAPI(title="Cooperative-news assistant API", docs_url=None, redoc_url=None)
+    install_error_handlers(app)
+    app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
+                                       max_body_bytes=settings.max_body_bytes, token=token))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_page(app.openapi()))
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> Response:
+        return Response((UI_DIR / "widget.js").read_text(encoding="utf-8"), media_type="application/javascript",
+                        headers={"Cache-Control": "no-cache"})
+
+    @app.get("/article/{doc_id:path}", include_in_schema=False)
+    def article(doc_id: str) -> HTMLResponse:
+        page = _article_page(assistant, doc_id)
+        if page is None:
+            return HTMLResponse('<p dir="rtl">این خبر پیدا نشد.</p>', status_code=404)
+        return HTMLResponse(page)
+
+    @app.get("/widget", include_in_schema=False)
+    def widget_slash(request: Request) -> RedirectResponse:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/widget/{query}", status_code=307)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        path = request.url.path
+        if token and not path.startswith(OPEN_PATHS) and path != "/widget.js" and not _token_from(request, token):
+            if path.startswith("/api/") or request.method != "GET":
+                return JSONResponse({"error": "missing or wrong access token: send Authorization: Bearer TOKEN "
+                                              "or ?token=TOKEN"}, status_code=401)
+            return HTMLResponse('<p dir="rtl" style="font-family:Tahoma">برای دیدن این صفحه نشانی را همراه با '
+                                'توکن دسترسی (‎?token=…‎) باز کنید.</p>', status_code=401)
+        response = await call_next(request)
+        if token and request.query_params.get("token") and not path.startswith("/widget"):
+            response.set_cookie(TOKEN_COOKIE, request.query_params["token"], httponly=True, samesite="lax")
+        ancestors = frame_ancestors_widget if path.startswith("/widget") else "'self'"
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        if not path.startswith("/widget"):
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+    blocked = [str(Path(settings.data_dir).resolve())]
+    common = dict(css=_css(), blocked_paths=blocked, footer_links=[], show_error=False, ssr_mode=False)
+    widget = build_blocks(assistant, compact=True, max_chars=settings.max_question_chars)
+    widget.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size, api_open=False)
+    gr.mount_gradio_app(app, widget, path="/widget", **common)
+    chat = build_blocks(assistant, compact=False, max_chars=settings.max_question_chars)
+    chat.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size, api_open=False)
+    gr.mount_gradio_app(app, chat, path="", **common)
+    return app
+
+
+def _css() -> str:
+    from ui.app import CSS
+
+    return CSS
+
+
+def serve(settings: Settings, assistant: Assistant) -> None:
+    """Run the server until interrupted (uvicorn, one process, requests on a thread pool)."""
+    import uvicorn
+
+    app = create_app(assistant, settings)
+    shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+    print(f"serving on http://{shown}:{settings.port}/  (widget: http://{shown}:{settings.port}/widget.js, "
+          f"API: http://{shown}:{settings.port}/docs)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+__all__ = ["create_app", "serve"]
