@@ -54,10 +54,11 @@ class Answer:
     abstained: bool
     related: list[Source] = field(default_factory=list)   # closest passages when abstaining
     standalone_question: str = ""                         # the question after resolving a follow-up
-    answerer: str = "offline"                             # "offline" or "llm"
+    answerer: str = "offline"                             # "offline", "llm" or "facts" (across articles)
     notes: list[str] = field(default_factory=list)        # Persian notes for the user (e.g. LLM unavailable)
     timings_ms: dict[str, float] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)  # everything retrieved, best first
+    chart: list[dict] = field(default_factory=list)       # compared figures: {"label", "value", "unit", "n", "period"}
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +69,7 @@ class Answer:
             "related": [s.as_dict() for s in self.related],
             "standalone_question": self.standalone_question or self.question,
             "answerer": self.answerer,
+            "chart": list(self.chart),
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

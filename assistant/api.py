@@ -307,6 +307,14 @@ class SourceOut(BaseModel):
     quote_end: int
 
 
+class ChartItem(BaseModel):
+    label: str = Field(description="The province.")
+    value: float
+    unit: str | None
+    n: int = Field(description="The number of the source citing this figure.")
+    period: str | None
+
+
 class AskResponse(BaseModel):
     """Exactly ``Answer.as_dict()``, the same JSON as ``assistant ask --json``."""
 
@@ -316,8 +324,10 @@ class AskResponse(BaseModel):
     sources: list[SourceOut]
     related: list[SourceOut] = Field(description="When abstaining: the closest passages («شاید مرتبط»).")
     standalone_question: str = Field(description="The question after resolving a follow-up.")
-    answerer: Literal["offline", "llm"]
+    answerer: Literal["offline", "llm", "facts"] = Field(
+        description="offline (sentences of the articles), llm, or facts (a question across articles).")
     notes: list[str] = Field(description="Persian notes for the user (e.g. the LLM was unavailable).")
+    chart: list[ChartItem] = Field(description="For questions across articles: the compared figures.")
     timings_ms: dict[str, float]
 
 

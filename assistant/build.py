@@ -7,11 +7,13 @@ from pathlib import Path
 
 from assistant.answer import Answer
 from assistant.chain import QAChain
+from assistant.compare import FactsAnswerer
 from assistant.llm import ChatLLM
 from assistant.offline import OfflineAnswerer
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from index.embed import make_embeddings
+from index.facts import FactStore
 from index.ingest import ChunkParams, IngestReport, ingest
 from index.normalize import get_normalizer
 from index.store import IndexStore
@@ -25,6 +27,7 @@ class Assistant:
     store: IndexStore
     searcher: HybridSearcher
     chain: QAChain
+    facts: FactStore
 
     def ask(self, question: str, history: list | None = None) -> Answer:
         """Answer ``question`` from the articles, with numbered sources (or abstain).
@@ -47,7 +50,7 @@ class Assistant:
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, rebuild: bool = False,
                progress: bool = False) -> IngestReport:
         s = self.settings
-        return ingest(
+        report = ingest(
             self.store,
             paths or [s.articles_dir],
             chunking=ChunkParams(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars),
@@ -56,6 +59,8 @@ class Assistant:
             max_file_bytes=s.max_file_bytes,
             progress=progress,
         )
+        report.facts = self.facts.sync()  # amounts, what they measure, whose, when: beside the record
+        return report
 
     def warm_up(self) -> None:
         """Load the embedder, hazm and the indexes now (a server does this once, before its first request)."""
@@ -97,6 +102,18 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
         document_text=lambda doc_id: (d.text if (d := store.record.get_document(doc_id)) else None),
     )
     llm = ChatLLM(settings) if settings.llm_base_url else None
+    facts = FactStore(store.record, store.normalizer)
+
+    def passage_for(doc_id: str, start: int, end: int) -> Passage | None:
+        chunks = store.record.get_chunks(store.record.chunk_ids_of(doc_id))
+        holding = [c for c in chunks.values() if c.start <= start and end <= c.end + 1]
+        if not holding:
+            return None
+        c = min(holding, key=lambda c: c.end - c.start)
+        return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
+                       start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+
     chain = QAChain(searcher=searcher, normalizer=store.normalizer, offline=offline, llm=llm,
-                    passages=settings.answer_passages, max_question_chars=settings.max_question_chars)
-    return Assistant(settings=settings, store=store, searcher=searcher, chain=chain)
+                    passages=settings.answer_passages, max_question_chars=settings.max_question_chars,
+                    facts=FactsAnswerer(facts, store.normalizer, passage_for))
+    return Assistant(settings=settings, store=store, searcher=searcher, chain=chain, facts=facts)

@@ -21,6 +21,7 @@ import numpy as np
 from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import NO_ANSWER, Answer, Source, fa_number
+from assistant.compare import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
@@ -59,11 +60,13 @@ class Turn:
 
 class QAChain:
     def __init__(self, *, searcher: HybridSearcher, normalizer: TextNormalizer, offline: OfflineAnswerer,
-                 llm: ChatLLM | None, passages: int = 5, max_question_chars: int = 1000) -> None:
+                 llm: ChatLLM | None, passages: int = 5, max_question_chars: int = 1000,
+                 facts: "FactsAnswerer | None" = None) -> None:
         self.searcher = searcher
         self.normalizer = normalizer
         self.offline = offline
         self.llm = llm
+        self.facts = facts
         self.k = passages
         self.max_question_chars = max_question_chars
         self.runnable = (RunnableLambda(self.condense, name="condense")
@@ -122,6 +125,14 @@ class QAChain:
 
     def _answer_steps(self, turn: Turn) -> Iterator[str]:
         """Answer ``turn`` (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
+        if self.facts is not None:
+            t = time.perf_counter()
+            across = self.facts.answer(turn.question, turn.standalone)
+            turn.timings["facts"] = time.perf_counter() - t
+            if across is not None:
+                turn.answer = across
+                self._finish(turn)
+                return
         t = time.perf_counter()
         turn.draft = self.offline.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.standalone))
         turn.timings["offline"] = time.perf_counter() - t

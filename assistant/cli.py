@@ -15,6 +15,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
+    from index.facts import MEASURES  # a plain table: cheap to import
     p = argparse.ArgumentParser(prog="assistant", description="Persian Q&A over cooperative news, with sources.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = p.add_subparsers(dest="command", required=True)
@@ -45,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default=None, help="address to listen on (default: settings host, 127.0.0.1)")
     sv.add_argument("--port", type=int, default=None, help="port (default: settings port, 7860)")
     sv.add_argument("--no-ingest", action="store_true", help="do not ingest the sample articles into an empty index")
+
+    fa = sub.add_parser("facts", help="the amounts the articles state: subject, measure, value, period, quote")
+    fa.add_argument("--province", help="only this province (Persian or English name), or «کشور» for the country")
+    fa.add_argument("--measure", help="only this measure: " + ", ".join(sorted(MEASURES)))
+    fa.add_argument("--json", action="store_true", help="print JSON records")
 
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true", help="print JSON")
@@ -240,6 +246,32 @@ def _serve(assistant, args) -> int:
     return EXIT_OK
 
 
+def _facts(assistant, args) -> int:
+    from index.facts import MEASURES
+    from index.places import find_provinces
+
+    province = None
+    if args.province:
+        names = find_provinces(assistant.store.normalizer.canonical(args.province))
+        province = names[0] if names else args.province.strip()
+    if args.measure and args.measure not in MEASURES:
+        print(f"error: unknown measure {args.measure!r}: use one of {', '.join(sorted(MEASURES))}", file=sys.stderr)
+        return EXIT_USAGE
+    facts = assistant.facts.query(province=province, measure=args.measure)
+    if args.json:
+        keys = ("subject", "measure", "value", "unit", "approximate", "period", "doc_id", "quote", "start", "end",
+                "amount_text", "period_info")
+        print(json.dumps([{k: f.as_dict()[k] for k in keys} for f in facts], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not facts:
+        print("no facts match")
+    for f in facts:
+        value = int(f.value) if float(f.value).is_integer() else f.value
+        print(f"\u200f{f.subject} | {f.measure} | {value:,} {f.unit or ''}{' (approx.)' if f.approximate else ''} | "
+              f"{f.period or '-'} | {f.doc_id}")
+    return EXIT_OK
+
+
 def _stats(assistant, args) -> int:
     stats = assistant.stats()
     if args.json:
@@ -260,7 +292,7 @@ def _check(assistant, args) -> int:
     return EXIT_OK if result["in_step"] else EXIT_ERROR
 
 
-_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "stats": _stats, "check": _check}
+_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "facts": _facts, "stats": _stats, "check": _check}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,6 +25,9 @@ from index.normalize import TextNormalizer
 from index.numbers import find_amounts
 
 
+ACROSS_KINDS = frozenset({"compare", "aggregate", "superlative"})
+
+
 class QuestionSetError(ValueError):
     """A questions file that cannot be read."""
 
@@ -78,7 +81,7 @@ class Result:
     abstained: bool
     correct: bool | None
     cited_correctly: bool | None
-    rank: int | None
+    rank: int | None          # None also for questions across articles (no single answer-bearing passage)
     latency_ms: float
     standalone: str
     answer: str
@@ -91,7 +94,15 @@ def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
         answer = assistant.ask(q["q"], q.get("history"))
         expected = q.get("answer")
         rank = correct = cited = None
-        if expected:
+        if isinstance(expected, list) and expected:
+            # a question across articles: every listed fact (and the total, if given) must be stated,
+            # and each fact must be in a cited source
+            correct = not answer.abstained and all(holds_fact(answer.text, e, normalizer) for e in expected)
+            if correct and q.get("total") is not None:
+                correct = any(abs(a.value - q["total"]) < 1e-6 * max(1, q["total"]) for a in find_amounts(answer.text))
+            if correct:
+                cited = all(any(holds_fact(s.text, e, normalizer) for s in answer.sources) for e in expected)
+        elif expected:
             rank = next((r for r, p in enumerate(answer.passages)
                          if (not q.get("doc_id") or p.doc_id == q["doc_id"]) and holds_fact(p.text, expected, normalizer)),
                         None)
@@ -122,7 +133,7 @@ def summarize(results: list[Result]) -> dict:
     unanswerable = [r for r in results if not r.answerable]
     abstained = [r for r in results if r.abstained]
     true_abstentions = sum(1 for r in unanswerable if r.abstained)
-    ranks = [r.rank for r in answerable]
+    ranks = [r.rank for r in answerable if r.kind not in ACROSS_KINDS]
     correct = [r for r in answerable if r.correct]
     by_kind: dict[str, list[Result]] = {}
     for r in answerable:

@@ -44,6 +44,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    facts: dict | None = None  # set by the assistant after the record is written (index/facts.py)
     chunks_written: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0
@@ -62,6 +63,7 @@ class IngestReport:
             "chunks_reused": self.chunks_reused, "documents": self.documents_total, "chunks": self.chunks_total,
             "seconds": round(self.seconds, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "repaired": bool(self.sync and self.sync.repaired and not (self.added or self.updated or self.removed)),
+            "facts": self.facts,
         }
 
 

@@ -43,6 +43,10 @@ details.source summary { cursor: pointer; }
 details.source .passage { line-height: 1.9; margin: .4em 0; white-space: pre-wrap; }
 details.source mark { background: #fde68a; padding: 0 .1em; }
 .note { color: #92400e; } .error { color: #b91c1c; }
+.chart { margin: .5em 0; display: grid; grid-template-columns: 7em minmax(6em, 1fr) auto; gap: .3em .6em;
+         align-items: center; } .bar-row { display: contents; }
+.bar { display: block; height: 1em; background: #2563eb; border-radius: 3px; }
+.bar-value { white-space: nowrap; font-size: .9em; } .period { color: #555; }
 footer { display: none !important; }
 """
 

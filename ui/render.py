@@ -57,6 +57,8 @@ def _source_html(s: Source, article_url: str) -> str:
 def answer_html(answer: Answer, article_url: str = "article") -> str:
     """The chat message for ``answer``: the answer, notes, then its numbered sources (or related ones)."""
     parts = [f'<div class="answer" dir="rtl">{_answer_html(answer.text)}</div>']
+    if answer.chart:
+        parts.append(chart_html(answer.chart))
     for note in answer.notes:
         parts.append(f'<p class="note" dir="rtl">⚠ {escape(note)}</p>')
     if answer.sources:
@@ -70,3 +72,20 @@ def answer_html(answer: Answer, article_url: str = "article") -> str:
 
 def error_html(message_fa: str) -> str:
     return f'<p class="error" dir="rtl">{escape(message_fa)}</p>'
+
+
+def chart_html(chart: list[dict]) -> str:
+    """A small horizontal bar chart of compared figures (plain HTML and CSS: nothing to load)."""
+    from assistant.compare import format_amount
+
+    top = max((float(c["value"]) for c in chart), default=0.0) or 1.0
+    rows = []
+    for c in chart:
+        width = max(2, round(100 * float(c["value"]) / top))
+        period = f' <span class="period">— {escape(c["period"])}</span>' if c.get("period") else ""
+        rows.append(
+            f'<div class="bar-row"><span class="bar-label">{escape(str(c["label"]))}</span>'
+            f'<span class="track"><span class="bar" style="width:{width}%"></span></span>'
+            f'<span class="bar-value">{escape(format_amount(float(c["value"]), c.get("unit")))} '
+            f'<sup class="cite">[{fa_number(int(c["n"]))}]</sup>{period}</span></div>')
+    return f'<div class="chart" dir="rtl">{"".join(rows)}</div>'

@@ -28,7 +28,7 @@ GILAN = "001_2df5e54f2db4a315"
 TOKEN = "s3cret-token"
 LIMIT = 1000          # max_question_chars of the servers below
 BODY_LIMIT = 64_000   # max_body_bytes
-ANSWER_KEYS = {"question", "answer", "abstained", "sources", "related", "standalone_question", "answerer",
+ANSWER_KEYS = {"question", "answer", "abstained", "sources", "related", "standalone_question", "answerer", "chart",
                "notes", "timings_ms"}
 
 

@@ -94,3 +94,49 @@ def test_widget_refuses_a_page_that_is_not_allowed(server, page):
         assert frame.locator("#question").count() == 0
     finally:
         host.close()
+
+
+def test_widget_with_an_access_token(ui_index, browser, artifacts):
+    """With access control on, the widget inside another site's page still works: its snippet carries the
+    token into the iframe URL, and the widget page's own requests carry it in their Referer."""
+    from assistant.build import build_assistant
+    from assistant.settings import Settings
+    from conftest import Server, free_port
+    from ui.server import create_app
+
+    host_port = free_port()
+    settings = Settings(data_dir=ui_index, access_token="tok-123",
+                        allowed_origins=[f"http://127.0.0.1:{host_port}"])
+    assistant = build_assistant(settings)
+    with Server(create_app(assistant, settings), free_port()) as server:
+        host = HostPage(f'<!doctype html><html><body><script src="{server.url}/widget.js" data-token="tok-123" defer>'
+                        f'</script></body></html>', port=host_port)
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(host.url, wait_until="load")
+            page.locator("#taavon-widget-button").click()
+            answer = ask_in(page.frame_locator("#taavon-widget-frame"), QUESTION)
+            assert "۳۴ میلیون" in answer.inner_text()
+            # and without the token the chat is refused
+            refused = context.new_page()
+            refused.goto(server.url + "/", wait_until="load")
+            assert refused.locator("#question").count() == 0 and "توکن" in refused.content()
+        finally:
+            context.close()
+            host.close()
+    assistant.close()
+
+
+def test_a_comparison_shows_a_bar_chart(server, page, artifacts):
+    page.goto(server.url + "/", wait_until="load")
+    answer = ask_in(page, "کدام استان بیشترین صادرات تعاونی را داشته؟")
+    assert "گیلان" in answer.inner_text()
+    bars = page.locator("#chat .chart .bar-row")
+    assert bars.count() >= 2
+    widths = [page.evaluate("(el) => el.getBoundingClientRect().width", b.locator(".bar").element_handle())
+              for b in bars.all()]
+    chart = server.assistant.ask("کدام استان بیشترین صادرات تعاونی را داشته؟").chart
+    ratio = chart[-1]["value"] / chart[0]["value"]
+    assert abs(widths[-1] / widths[0] - ratio) < 0.05            # bar lengths are proportional to the figures
+    page.screenshot(path=str(artifacts / "chat-comparison.png"), full_page=True)
