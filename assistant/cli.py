@@ -105,6 +105,9 @@ def _ingest(assistant, args) -> int:
         print(f"chunks: {report.chunks_written} written ({report.chunks_embedded} embedded, "
               f"{report.chunks_reused} reused); index now holds {report.documents_total} documents, "
               f"{report.chunks_total} chunks")
+        if report.sync and report.sync.vectors_rebuilt:
+            print(f"Chroma's files were damaged ({report.sync.damage}); rebuilt them from the store of record "
+                  "without re-embedding")
         if report.sync and report.sync.repaired and not (report.added or report.updated or report.removed):
             print(f"repaired derived indexes from the record: {report.sync.vectors_written} vectors written, "
                   f"{report.sync.vectors_deleted} deleted, lexical rebuilt: {report.sync.lexical_rebuilt}")

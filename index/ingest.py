@@ -64,6 +64,7 @@ class IngestReport:
             "seconds": round(self.seconds, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "repaired": bool(self.sync and self.sync.repaired and not (self.added or self.updated or self.removed)),
             "facts": self.facts,
+            "chroma_rebuilt": (self.sync.damage or True) if self.sync and self.sync.vectors_rebuilt else None,
         }
 
 

@@ -39,11 +39,12 @@ class SyncReport:
     vectors_written: int = 0
     vectors_deleted: int = 0
     lexical_rebuilt: bool = False
-    vectors_rebuilt: bool = False
+    vectors_rebuilt: bool = False   # Chroma's files were damaged: rebuilt from the record (no re-embedding)
+    damage: str = ""                # what was wrong with them
 
     @property
     def repaired(self) -> bool:
-        return bool(self.vectors_written or self.vectors_deleted or self.lexical_rebuilt)
+        return bool(self.vectors_written or self.vectors_deleted or self.lexical_rebuilt or self.vectors_rebuilt)
 
 
 class WriterLock:
@@ -166,11 +167,89 @@ class IndexStore:
     def reset_vectors(self) -> None:
         self.vectors.reset()
 
-    def sync(self, *, full_check: bool = True) -> SyncReport:
-        """Make Chroma and the lexical index mirror the record (writer only)."""
+    # ------------------------------------------------------------ damage
+    def probe_vectors(self, timeout: float = 120.0) -> str | None:
+        """Open, count and query the embedded Chroma collection in a child process.
+
+        A kill -9 can leave Chroma's files so that opening them fails or even crashes the process
+        (chroma-core/chroma#7238, #7090): the child takes that risk, not us. Returns None when the
+        collection works (or there is none yet), else what went wrong."""
+        if self.chroma_url or not (self.data_dir / "chroma").exists():
+            return None
+        # A few chunks' own embeddings must find those chunks: damaged HNSW files can also answer
+        # quietly with nonsense instead of failing.
+        script = (
+            "import sys, sqlite3, numpy as np\n"
+            "from index.vectors import make_client, VectorIndex\n"
+            "v = VectorIndex(make_client(sys.argv[1]), sys.argv[2], int(sys.argv[3]), create=False)\n"
+            "n = v.count()\n"
+            "db = sqlite3.connect(f'file:{sys.argv[1]}/record.sqlite3?mode=ro', uri=True)\n"
+            "rows = db.execute('SELECT chunk_id, embedding FROM chunks ORDER BY chunk_id').fetchall()\n"
+            "for cid, blob in rows[:: max(1, len(rows) // 3)][:3]:\n"
+            "    hits = v.query(np.frombuffer(blob, dtype=np.float32), 1)\n"
+            "    if not hits or (hits[0].chunk_id != cid and hits[0].similarity < 0.999):\n"
+            "        sys.exit(f'Chroma answers wrongly: the vector of {cid} finds {hits[:1]}')\n"
+            "print(n)\n"
+        )
+        import subprocess
+        import sys
+
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        try:
+            done = subprocess.run([sys.executable, "-c", script, str(self.data_dir), self.embedder.model_id,
+                                   str(self.dimension)], capture_output=True, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return f"opening Chroma took longer than {timeout:.0f} s"
+        if done.returncode == 0:
+            return None
+        if "IndexModelMismatch" in done.stderr:
+            return None  # not damage: the caller raises the mismatch with its instructions
+        if "no Chroma collection" in done.stderr:
+            return None
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        return f"Chroma could not be opened (exit code {done.returncode}): {last[:300]}"
+
+    def _rebuild_vectors(self, damage: str, report: SyncReport) -> None:
+        """Move the damaged Chroma directory aside and start an empty one; sync refills it from the record."""
+        import shutil
+        import time as _time
+
+        log.warning("%s: rebuilding the Chroma collection from the store of record (no re-embedding)", damage)
+        chroma = self.data_dir / "chroma"
+        aside = self.data_dir / f"chroma.damaged-{int(_time.time())}"
+        with self._open_lock:
+            self._vectors = None
+            try:
+                from chromadb.api.client import SharedSystemClient
+
+                SharedSystemClient.clear_system_cache()
+            except Exception:  # noqa: BLE001 — older/newer chromadb: nothing cached to clear
+                pass
+            if chroma.exists():
+                shutil.move(str(chroma), str(aside))
+                shutil.rmtree(aside, ignore_errors=True)
+        report.vectors_rebuilt = True
+        report.damage = damage
+
+    def sync(self, *, full_check: bool = True, probe: bool = True) -> SyncReport:
+        """Make Chroma and the lexical index mirror the record (writer only).
+
+        With ``probe``, Chroma is first opened in a child process; if that fails, its directory is
+        rebuilt from the record. Any error reading it here leads to the same rebuild."""
         report = SyncReport()
         want = self.record.chunk_hashes()
-        have = self.vectors.hashes() if full_check or want else {}
+        if probe:
+            damage = self.probe_vectors()
+            if damage:
+                self._rebuild_vectors(damage, report)
+        try:
+            have = self.vectors.hashes() if full_check or want else {}
+        except IndexModelMismatch:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a damaged directory raises many kinds of errors
+            self._rebuild_vectors(f"Chroma failed: {type(exc).__name__}: {exc}", report)
+            have = self.vectors.hashes()
         stale = [cid for cid, h in want.items() if have.get(cid) != h]
         extra = [cid for cid in have if cid not in want]
         if extra:
@@ -189,7 +268,10 @@ class IndexStore:
         docs, chunks = self.record.counts()
         want = self.record.chunk_hashes()
         result = {"documents": docs, "chunks": chunks}
+        damage = self.probe_vectors()
         try:
+            if damage:
+                raise RuntimeError(damage)
             have = self.vectors.hashes()
             result["chroma_chunks"] = len(have)
             result["chroma_in_step"] = have == want
