@@ -47,6 +47,16 @@ class SyncReport:
         return bool(self.vectors_written or self.vectors_deleted or self.lexical_rebuilt or self.vectors_rebuilt)
 
 
+def _forget_chroma_clients() -> None:
+    """chromadb keeps one system per path per process: drop them so the next client reads the files anew."""
+    try:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except Exception:  # noqa: BLE001 — another chromadb version: nothing cached to clear
+        pass
+
+
 class WriterLock:
     """An exclusive lock on the data directory for the one process that writes it."""
 
@@ -98,6 +108,7 @@ class IndexStore:
         self.chroma_url = chroma_url
         self.record = Record(self.data_dir / RECORD_FILE)
         self._vectors: VectorIndex | None = None
+        self._vectors_generation: int | None = None
         self._lexical: LexicalIndex | None = None
         # a server's first requests arrive together: the derived stores open once, under a lock
         self._open_lock = threading.RLock()
@@ -125,12 +136,19 @@ class IndexStore:
     # ------------------------------------------------------------ derived stores
     @property
     def vectors(self) -> VectorIndex:
-        if self._vectors is None:
+        """The Chroma collection. An embedded Chroma opened by this process does not see what another
+        process (an ingest beside a running server) writes later: when the record's generation has
+        moved on, the client is opened again."""
+        generation = self.record.generation if not self.chroma_url else None
+        if self._vectors is None or generation != self._vectors_generation:
             with self._open_lock:
-                if self._vectors is None:
+                if self._vectors is None or generation != self._vectors_generation:
                     self.check_model()
+                    if self._vectors is not None:
+                        _forget_chroma_clients()
                     client = make_client(self.data_dir, self.chroma_url)
                     self._vectors = VectorIndex(client, self.embedder.model_id, self.dimension)
+                    self._vectors_generation = generation
         return self._vectors
 
     @property
@@ -184,7 +202,8 @@ class IndexStore:
             "v = VectorIndex(make_client(sys.argv[1]), sys.argv[2], int(sys.argv[3]), create=False)\n"
             "n = v.count()\n"
             "db = sqlite3.connect(f'file:{sys.argv[1]}/record.sqlite3?mode=ro', uri=True)\n"
-            "rows = db.execute('SELECT chunk_id, embedding FROM chunks ORDER BY chunk_id').fetchall()\n"
+            "have = set(v.hashes())\n"
+            "rows = [r for r in db.execute('SELECT chunk_id, embedding FROM chunks ORDER BY chunk_id') if r[0] in have]\n"
             "for cid, blob in rows[:: max(1, len(rows) // 3)][:3]:\n"
             "    hits = v.query(np.frombuffer(blob, dtype=np.float32), 1)\n"
             "    if not hits or (hits[0].chunk_id != cid and hits[0].similarity < 0.999):\n"
@@ -220,12 +239,7 @@ class IndexStore:
         aside = self.data_dir / f"chroma.damaged-{int(_time.time())}"
         with self._open_lock:
             self._vectors = None
-            try:
-                from chromadb.api.client import SharedSystemClient
-
-                SharedSystemClient.clear_system_cache()
-            except Exception:  # noqa: BLE001 — older/newer chromadb: nothing cached to clear
-                pass
+            _forget_chroma_clients()
             if chroma.exists():
                 shutil.move(str(chroma), str(aside))
                 shutil.rmtree(aside, ignore_errors=True)
