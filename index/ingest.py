@@ -100,6 +100,8 @@ def ingest(
     with WriterLock(store.data_dir):
         if not rebuild:
             store.check_model()
+            if store.chroma_url:
+                store.vectors.collection  # noqa: B018 — a server that is down or holds another model fails now, not after embedding
 
         t = time.perf_counter()
         loaded = load_paths(paths, max_bytes=max_file_bytes)

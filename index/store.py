@@ -21,7 +21,7 @@ from index.embed import PassageEmbedder
 from index.lexical import LexicalIndex
 from index.normalize import TextNormalizer
 from index.record import Record
-from index.vectors import IndexModelMismatch, VectorIndex, make_client
+from index.vectors import IndexModelMismatch, VectorIndex, VectorStoreError, make_client
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +261,11 @@ class IndexStore:
             have = self.vectors.hashes() if full_check or want else {}
         except IndexModelMismatch:
             raise
+        except VectorStoreError:
+            if self.chroma_url:
+                raise  # a server that is down is not damage: its error says what to do
+            self._rebuild_vectors("Chroma failed to open", report)
+            have = self.vectors.hashes()
         except Exception as exc:  # noqa: BLE001 — a damaged directory raises many kinds of errors
             self._rebuild_vectors(f"Chroma failed: {type(exc).__name__}: {exc}", report)
             have = self.vectors.hashes()
