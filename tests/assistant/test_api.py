@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from assistant.answer import Answer, Source
 from assistant.api import AskResponse, SourceOut, install_error_handlers, make_api_router
@@ -461,3 +462,18 @@ def test_concurrent_first_requests_on_a_cold_assistant_all_succeed(base_url):
             c.close()
     assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses if r.status_code != 200]
     assert "۳۴ میلیون دلار" in responses[0].json()["answer"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(
+    st.text(max_size=300),                                               # any text, not JSON at all
+    st.binary(max_size=300),                                             # any bytes
+    st.dictionaries(st.sampled_from(["question", "history", "k", "q"]),
+                    st.one_of(st.none(), st.integers(), st.text(max_size=200),
+                              st.lists(st.text(max_size=50), max_size=3)), max_size=3).map(json.dumps),
+))
+def test_any_body_gets_an_answer_or_a_clear_4xx(client, body):
+    """Property: whatever a script posts, the API answers 200 or a 4xx with an error message; never 5xx."""
+    data = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    r = client.post("/api/ask", content=data, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200 or (400 <= r.status_code < 500 and r.json()["error"]), (r.status_code, r.text[:200])
