@@ -108,7 +108,7 @@ class IndexStore:
         self.chroma_url = chroma_url
         self.record = Record(self.data_dir / RECORD_FILE)
         self._vectors: VectorIndex | None = None
-        self._vectors_generation: int | None = None
+        self._vectors_generation: tuple | None = None
         self._lexical: LexicalIndex | None = None
         # a server's first requests arrive together: the derived stores open once, under a lock
         self._open_lock = threading.RLock()
@@ -139,7 +139,8 @@ class IndexStore:
         """The Chroma collection. An embedded Chroma opened by this process does not see what another
         process (an ingest beside a running server) writes later: when the record's generation has
         moved on, the client is opened again."""
-        generation = self.record.generation if not self.chroma_url else None
+        # what Chroma holds changes when the record does and again when an ingest's sync writes vectors
+        generation = (self.record.generation, self.record.get_meta("vectors_version")) if not self.chroma_url else None
         if self._vectors is None or generation != self._vectors_generation:
             with self._open_lock:
                 if self._vectors is None or generation != self._vectors_generation:
@@ -276,6 +277,9 @@ class IndexStore:
             report.vectors_deleted = len(extra)
         if stale:
             report.vectors_written = self.vectors.upsert(self.record.iter_chunks(sorted(stale)))
+        if report.vectors_written or report.vectors_deleted or report.vectors_rebuilt:
+            # readers (a running server) reopen their embedded Chroma client when this changes
+            self.record.set_meta("vectors_version", str(int(self.record.get_meta("vectors_version") or 0) + 1))
         state = LexicalIndex.saved_state(self._lexical_path())
         if state is None or state.get("generation") != self.record.generation or state.get("count") != len(want):
             self._lexical = self._build_lexical(save=True)
