@@ -609,7 +609,8 @@ def print_summary(res: dict) -> None:
     if ing:
         s = ing["seconds"]
         tag = " [cached from " + ing["built_at"] + "]" if ing.get("cached") else ""
-        row("ingest: chunks", f"{ing['chunks']} in {ing['documents']} documents{tag}")
+        row("ingest: chunks", f"{ing['chunks']} in {ing['documents']} documents, {ing['chunks_embedded']} embedded "
+            f"(the rest repeat another chunk's text){tag}")
         row("ingest: total", f"{s['total']:.1f} s, {ing['chunks_per_second']:.1f} chunks/s")
         row("ingest: embedder load", f"{s['model_load_embedder']:.2f} s")
         row("ingest: hazm load", f"{s['model_load_hazm']:.2f} s")
