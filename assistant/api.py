@@ -33,16 +33,14 @@ field shows the cleaned text. Length limits apply after cleaning and trimming.
 
 The assistant's ``ask``/``search``/``stats`` are synchronous and CPU-bound, so the endpoints are
 plain ``def`` functions: FastAPI runs them in its thread pool and the event loop stays free. Only
-reading the body (an ``async`` dependency) runs on the loop. The assistant's first load of its
-indexes is not thread-safe, so the first ``ask`` and the first ``search`` on an assistant run one at
-a time (later calls run concurrently); see ``make_api_router``.
+reading the body (an ``async`` dependency) runs on the loop. Concurrent first requests are safe: the
+index stores open once, under their own locks.
 """
 
 import copy
 import hmac
 import logging
 import re
-import threading
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Security
@@ -441,22 +439,10 @@ def make_api_router(get_assistant: Callable[[], Assistant], *, max_question_char
             raise ApiError(400, 'the request body is empty: send JSON like {"question": "..."}')
         return b"".join(chunks)
 
-    # The assistant loads its indexes lazily, and that first load is not thread-safe (concurrent first
-    # requests race in IndexStore.vectors: several Chroma clients for one path). So calls of each kind
-    # ("ask", "search") on a given assistant run one at a time until one has succeeded; then freely.
-    warmed: set[tuple[int, str]] = set()
-    warm_lock = threading.Lock()
-
     def run(call: Callable[[Assistant], Any], what: str) -> Any:
-        """``call(assistant)`` with the assistant's errors mapped to 422/503/500."""
-        assistant = _get(what)
-        key = (id(assistant), what)
-        if key in warmed:
-            return _mapped(call, assistant, what)
-        with warm_lock:
-            result = _mapped(call, assistant, what)
-            warmed.add(key)
-            return result
+        """``call(assistant)`` with the assistant's errors mapped to 422/503/500. Concurrent first calls
+        are safe: the index stores open once, under their own locks (index/store.py, index/vectors.py)."""
+        return _mapped(call, _get(what), what)
 
     def _get(what: str) -> Assistant:
         try:

@@ -139,36 +139,35 @@ def _search(assistant, args) -> int:
             return EXIT_USAGE
         _print_passages(args.query, assistant.search(args.query, args.k), args.json)
         return EXIT_OK
-    print("Type a question (Persian or English); an empty line or Ctrl-D quits.", file=sys.stderr)
-    while True:
-        try:
-            query = input("? ")
-        except EOFError:
-            print(file=sys.stderr)
-            return EXIT_OK
-        if not query.strip():
-            return EXIT_OK
+    for query in _prompt("Type a question (Persian or English); an empty line or Ctrl-D quits."):
         t = time.perf_counter()
         passages = assistant.search(query, args.k)
         _print_passages(query, passages, args.json)
         print(f"({(time.perf_counter() - t) * 1000:.0f} ms)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _prompt(greeting: str):
+    """Lines typed at a `?` prompt, until an empty line or end of input."""
+    print(greeting, file=sys.stderr)
+    while True:
+        try:
+            line = input("? ")
+        except EOFError:
+            print(file=sys.stderr)
+            return
+        if not line.strip():
+            return
+        yield line
 
 
 def _ask(assistant, args) -> int:
     from assistant.chain import QuestionError
 
     if args.question is None:
-        print("Ask a question (Persian or English); follow-ups refer to earlier questions. "
-              "An empty line or Ctrl-D quits.", file=sys.stderr)
         history = list(args.history)
-        while True:
-            try:
-                question = input("? ")
-            except EOFError:
-                print(file=sys.stderr)
-                return EXIT_OK
-            if not question.strip():
-                return EXIT_OK
+        for question in _prompt("Ask a question (Persian or English); follow-ups refer to earlier questions. "
+                                "An empty line or Ctrl-D quits."):
             try:
                 _print_answer(assistant.ask(question, history), args.json)
             except QuestionError as exc:
@@ -176,6 +175,7 @@ def _ask(assistant, args) -> int:
                 continue
             history.append(question)
             print()
+        return EXIT_OK
     try:
         answer = assistant.ask(args.question, args.history)
     except QuestionError as exc:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from assistant.question import Question
+from assistant.question import QUESTION_WORDS, Question
 from assistant.retrieve import Passage
 from index.normalize import TextNormalizer
 from index.places import find_provinces
@@ -95,8 +95,6 @@ class OfflineAnswerer:
     # -- question words and their weights --------------------------------------------------------
     def _weighted_words(self, question: Question) -> list[tuple[frozenset[str], float]]:
         """Each content word of the question as (its terms, its weight)."""
-        from assistant.question import QUESTION_WORDS
-
         indexed = [(j, w, list(terms)) for j, (w, terms) in enumerate(self.normalizer.words(question.canonical,
                                                                                           canonical=True))
                    if w not in QUESTION_WORDS and (w not in self.normalizer.stopwords or w in _KEEP)]

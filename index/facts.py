@@ -185,16 +185,14 @@ class FactStore:
     def __init__(self, record, normalizer) -> None:
         self.record = record
         self.normalizer = normalizer
-        with record._lock:
-            record._db.executescript(_SCHEMA)
+        record.add_schema(_SCHEMA)
 
     def sync(self) -> dict:
         """Re-extract changed documents, drop removed ones. Returns counts."""
         from index.chunk import sentence_spans
 
-        with self.record._lock:
-            docs = dict(self.record._db.execute("SELECT doc_id, content_hash FROM documents").fetchall())
-            done = dict(self.record._db.execute("SELECT doc_id, content_hash FROM facts_docs").fetchall())
+        docs = dict(self.record.fetch("SELECT doc_id, content_hash FROM documents"))
+        done = dict(self.record.fetch("SELECT doc_id, content_hash FROM facts_docs"))
         changed = [d for d, h in docs.items() if done.get(d) != h]
         removed = [d for d in done if d not in docs]
         for doc_id in changed:
@@ -230,7 +228,6 @@ class FactStore:
             sql += " AND measure = ?"
             args.append(measure)
         sql += " ORDER BY doc_id, position"
-        with self.record._lock:
-            rows = self.record._db.execute(sql, args).fetchall()
+        rows = self.record.fetch(sql, args)
         return [Fact(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]) if r[7] else None, r[8], r[9],
                      r[10], r[11], r[12]) for r in rows]

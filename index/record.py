@@ -115,6 +115,16 @@ class Record:
                 raise
             self._db.execute("COMMIT")
 
+    def add_schema(self, script: str) -> None:
+        """Create extra tables (``CREATE ... IF NOT EXISTS``) that live beside the record's own."""
+        with self._lock:
+            self._db.executescript(script)
+
+    def fetch(self, sql: str, args: tuple | list = ()) -> list[tuple]:
+        """Rows of a read-only query."""
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
     # ----------------------------------------------------------------- meta
     def get_meta(self, key: str) -> str | None:
         with self._lock:

@@ -95,7 +95,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     from fastapi.staticfiles import StaticFiles
 
     from assistant.api import install_error_handlers, make_api_router
-    from ui.app import build_blocks
+    from ui.app import CSS, build_blocks
 
     settings = settings or assistant.settings
     token = settings.access_token.get_secret_value() if settings.access_token else None
@@ -155,7 +155,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
 
     blocked = [str(Path(settings.data_dir).resolve())]
-    common = dict(css=_css(), blocked_paths=blocked, footer_links=[], show_error=False, ssr_mode=False)
+    common = dict(css=CSS, blocked_paths=blocked, footer_links=[], show_error=False, ssr_mode=False)
     widget = build_blocks(assistant, compact=True, max_chars=settings.max_question_chars)
     widget.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size, api_open=False)
     gr.mount_gradio_app(app, widget, path="/widget", **common)
@@ -163,12 +163,6 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     chat.queue(default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size, api_open=False)
     gr.mount_gradio_app(app, chat, path="", **common)
     return app
-
-
-def _css() -> str:
-    from ui.app import CSS
-
-    return CSS
 
 
 def serve(settings: Settings, assistant: Assistant) -> None:
