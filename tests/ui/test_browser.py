@@ -90,6 +90,7 @@ def test_widget_refuses_a_page_that_is_not_allowed(server, page):
         page.locator("#taavon-widget-button").click()
         page.wait_for_timeout(3000)
         frame = next(f for f in page.frames if f.parent_frame is not None)
+        assert frame.url.startswith("chrome-error://")                  # Chromium refused to render it
         # the browser refuses to render the framed page (CSP frame-ancestors): no chat inside
         assert frame.locator("#question").count() == 0
     finally:
