@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import Answer
+from assistant.articles import Articles
 from assistant.chain import QAChain
 from assistant.compare import FactsAnswerer
 from assistant.llm import ChatLLM
@@ -58,6 +59,7 @@ class Assistant:
             rebuild=rebuild,
             max_file_bytes=s.max_file_bytes,
             progress=progress,
+            sentence_vectors=s.sentence_vectors,
         )
         report.facts = self.facts.sync()  # amounts, what they measure, whose, when: beside the record
         return report
@@ -93,17 +95,10 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
     embedder = make_embeddings(settings.embedding_backend, settings.embedding_model,
                                batch_size=settings.embedding_batch_size)
     store = IndexStore(settings.data_dir, embedder, get_normalizer(), settings.chroma_url)
+    articles = Articles(store.record, store.normalizer)
     searcher = HybridSearcher(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
-                              fusion=settings.fusion, lexical_weight=settings.lexical_weight)
-    offline = OfflineAnswerer(
-        store.normalizer,
-        document_frequencies=lambda terms: store.lexical.document_frequencies(terms),
-        num_docs=lambda: store.lexical.num_docs,
-        document_text=lambda doc_id: (d.text if (d := store.record.get_document(doc_id)) else None),
-    )
-    llm = ChatLLM(settings) if settings.llm_base_url else None
-    facts = FactStore(store.record, store.normalizer)
-
+                              fusion=settings.fusion, lexical_weight=settings.lexical_weight, articles=articles,
+                              rerank_weight=settings.rerank_weight, rerank_depth=settings.rerank_depth)
     def passage_for(doc_id: str, start: int, end: int) -> Passage | None:
         chunks = store.record.get_chunks(store.record.chunk_ids_of(doc_id))
         holding = [c for c in chunks.values() if c.start <= start and end <= c.end + 1]
@@ -112,6 +107,16 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
         c = min(holding, key=lambda c: c.end - c.start)
         return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
                        start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+
+    offline = OfflineAnswerer(
+        document_frequencies=lambda terms: store.lexical.document_frequencies(terms),
+        num_docs=lambda: store.lexical.num_docs,
+        articles=articles,
+        passage_for=passage_for,
+        query_vector=embedder.embed_query_vector,
+    )
+    llm = ChatLLM(settings) if settings.llm_base_url else None
+    facts = FactStore(store.record, store.normalizer)
 
     chain = QAChain(searcher=searcher, normalizer=store.normalizer, offline=offline, llm=llm,
                     passages=settings.answer_passages, max_question_chars=settings.max_question_chars,

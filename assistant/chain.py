@@ -23,6 +23,8 @@ from langchain_core.runnables import RunnableLambda
 from assistant.answer import NO_ANSWER, Answer, Source, fa_number
 from assistant.compare import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
+from assistant.claims import unsupported
+from assistant.explain import explain
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.offline import Draft, OfflineAnswerer
@@ -36,6 +38,8 @@ NOTE_LLM_DOWN = "پاسخ‌گوی هوشمند (مدل زبانی) در دست�
 NOTE_LLM_UNCITED = "پاسخ مدل زبانی به هیچ منبعی ارجاع نداشت و کنار گذاشته شد؛ این پاسخ مستقیم از متن خبرها است."
 NOTE_INVALID_CITATIONS = "ارجاع‌های نامعتبر از پاسخ حذف شد."
 NOTE_UNCITED_CLAIMS = "بخشی از این پاسخ به منبعی ارجاع ندارد؛ آن را با احتیاط بخوانید."
+NOTE_LLM_UNSUPPORTED = ("پاسخ مدل زبانی چیزی می‌گفت که منابعش برای آنچه پرسیده شده نمی‌گویند (رقمی که در منبع "
+                        "نیست یا دربارهٔ چیز دیگری است)؛ کنار گذاشته شد.")
 
 
 class QuestionError(ValueError):
@@ -114,7 +118,7 @@ class QAChain:
     def retrieve(self, turn: Turn) -> Turn:
         t = time.perf_counter()
         turn.parsed = analyse(turn.standalone, self.normalizer)
-        turn.passages = self.searcher.search(turn.standalone, self.k)
+        turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.parsed)
         turn.timings["retrieve"] = time.perf_counter() - t
         return turn
 
@@ -172,15 +176,39 @@ class QAChain:
         return similarity
 
     def _related(self, turn: Turn, n: int = 3) -> list[Source]:
-        """The closest passages, shown as "maybe related" when the answer is not in the articles."""
-        return [Source.from_passage(i, p, *best_sentence(p, [turn.standalone], self.normalizer))
-                for i, p in enumerate(turn.passages[:n], 1)]
+        """The closest passages, shown as "maybe related" when the answer is not in the articles: first the
+        sentence that came nearest to answering (its passage, with it highlighted), then the others."""
+        out: list[Source] = []
+        nearest = turn.draft.nearest if turn.draft else None
+        if nearest is not None:
+            out.append(Source.from_passage(1, turn.passages[nearest.passage], nearest.start, nearest.end))
+        for i, p in enumerate(turn.passages[:n]):
+            if len(out) >= n:
+                break
+            if nearest is not None and i == nearest.passage:
+                continue
+            out.append(Source.from_passage(len(out) + 1, p, *best_sentence(p, [turn.standalone], self.normalizer)))
+        return out
+
+    def _abstention(self, turn: Turn, answerer: str, notes: list[str] | None = None) -> Answer:
+        """«Not in the articles», with what the nearest sentence gives and lacks when that is known."""
+        draft = turn.draft
+        text = NO_ANSWER
+        if draft is not None and draft.nearest is not None and draft.misses:
+            p = turn.passages[draft.nearest.passage]
+            info = next((s for s in draft.article.info.sentences if s.start == p.start + draft.nearest.start), None) \
+                if draft.article else None
+            detail = explain(turn.parsed, draft.misses, info, draft.article, draft.nearest.text)
+            if detail:
+                text = f"{NO_ANSWER}\n{detail}"
+        return Answer(question=turn.question, text=text, sources=[], abstained=True, related=self._related(turn),
+                      answerer=answerer, notes=list(notes or []))
 
     def _offline_answer(self, turn: Turn) -> Answer:
         draft = turn.draft
         if draft.abstained:
-            return Answer(question=turn.question, text=NO_ANSWER, sources=[], abstained=True,
-                          related=self._related(turn), answerer="offline")
+            return self._abstention(turn, "offline")
+        turn.passages = turn.passages + draft.extra
         sources: list[Source] = []
         parts: list[str] = []
         for n, pick in enumerate(draft.picks, 1):
@@ -193,13 +221,17 @@ class QAChain:
         checked = check_citations(raw, len(turn.passages))
         canonical = self.normalizer.canonical(checked.text)
         if self.normalizer.canonical(NO_ANSWER).rstrip(".") in canonical:
-            return Answer(question=turn.question, text=NO_ANSWER, sources=[], abstained=True,
-                          related=self._related(turn), answerer="llm")
+            return self._abstention(turn, "llm")
         words = re.findall(r"[^\W\d_]{2,}", CITATION.sub(" ", checked.text))
         if not checked.cited or len(words) < 2:  # nothing cited, or citations with no claim around them
             log.warning("LLM answer cites no source; falling back to the offline answer: %r", raw[:200])
             fallback.notes.append(NOTE_LLM_UNCITED)
             return fallback
+        articles = self.offline.articles([p.doc_id for p in turn.passages])
+        problem = unsupported(turn.parsed, checked.text, turn.passages, articles, self.normalizer)
+        if problem:  # a valid [n] is not enough: the claim must stand in its source, for what was asked
+            log.warning("LLM answer states %s; answering that the articles do not hold it: %r", problem, raw[:200])
+            return self._abstention(turn, "llm", notes=[NOTE_LLM_UNSUPPORTED])
         notes = []
         if checked.invalid:
             log.warning("LLM cited sources that do not exist: %s", checked.invalid)

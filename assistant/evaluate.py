@@ -1,8 +1,9 @@
 """`assistant eval`: every question of a JSONL set through the chain, scored.
 
-A question line: ``{"id", "q", "doc_id", "answer", "kind", "history"?}``; ``answer`` is the expected
-fact as the article writes it (``null`` for a question the articles cannot answer); ``history`` is the
-earlier questions of the chat for a follow-up.
+A question line: ``{"id", "q", "doc_id", "answer", "kind", "shape"?, "history"?}``; ``answer`` is the
+expected fact as the article writes it (``null`` for a question the articles cannot answer); ``history``
+is the earlier questions of the chat for a follow-up. Reading-comprehension lines are read too:
+``{"q", "doc", "answers": [span, ...]}`` (any one span is the fact; ``[]`` = unanswerable).
 
 Scores:
 * retrieval: the rank of the first retrieved passage from ``doc_id`` that holds the fact (@1, @3, MRR);
@@ -10,6 +11,7 @@ Scores:
   ``34000000``), text in canonical form (any spelling, any digits), a list by every item;
 * citation accuracy: of the answers that hold the fact, those where a cited passage holds it too;
 * abstention precision/recall on the unanswerable questions;
+* per ``shape`` (or ``kind``): how many were answered correctly / abstained on;
 * latency p50/p95 of the whole chain.
 """
 
@@ -47,6 +49,12 @@ def load_questions(path: Path) -> list[dict]:
         if not isinstance(q, dict) or not isinstance(q.get("q"), str):
             raise QuestionSetError(f'{path}:{n}: each line needs at least {{"q": "question"}}')
         q.setdefault("id", f"line{n}")
+        if "answers" in q and "answer" not in q:  # reading-comprehension form
+            spans = [a for a in q["answers"] if isinstance(a, str) and a.strip()]
+            q["answer"] = spans or None
+            q["alternatives"] = True
+            q.setdefault("doc_id", q.get("doc"))
+            q.setdefault("kind", "answerable" if spans else "unanswerable")
         out.append(q)
     if not out:
         raise QuestionSetError(f"{path} holds no questions")
@@ -77,6 +85,7 @@ def holds_fact(text: str, expected: str, normalizer: TextNormalizer) -> bool:
 class Result:
     id: str
     kind: str
+    shape: str
     answerable: bool
     abstained: bool
     correct: bool | None
@@ -94,7 +103,15 @@ def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
         answer = assistant.ask(q["q"], q.get("history"))
         expected = q.get("answer")
         rank = correct = cited = None
-        if isinstance(expected, list) and expected:
+        if q.get("alternatives") and expected:
+            # any one of the spans: rank of the first passage of the document holding one, answer holds one
+            rank = next((r for r, p in enumerate(answer.passages)
+                         if (not q.get("doc_id") or p.doc_id == q["doc_id"])
+                         and any(holds_fact(p.text, e, normalizer) for e in expected)), None)
+            correct = not answer.abstained and any(holds_fact(answer.text, e, normalizer) for e in expected)
+            if correct:
+                cited = any(holds_fact(s.text, e, normalizer) for s in answer.sources for e in expected)
+        elif isinstance(expected, list) and expected:
             # a question across articles: every listed fact (and the total, if given) must be stated,
             # and each fact must be in a cited source
             correct = not answer.abstained and all(holds_fact(answer.text, e, normalizer) for e in expected)
@@ -109,8 +126,9 @@ def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
             correct = not answer.abstained and holds_fact(answer.text, expected, normalizer)
             if correct:
                 cited = any(holds_fact(s.text, expected, normalizer) for s in answer.sources)
-        results.append(Result(q["id"], q.get("kind", ""), bool(expected), answer.abstained, correct, cited, rank,
-                              answer.timings_ms.get("total", 0.0), answer.standalone_question, answer.text))
+        results.append(Result(q["id"], q.get("kind", ""), q.get("shape") or q.get("kind", ""), bool(expected),
+                              answer.abstained, correct, cited, rank, answer.timings_ms.get("total", 0.0),
+                              answer.standalone_question, answer.text))
         if progress:
             progress(i + 1, len(questions))
     return results
@@ -139,6 +157,17 @@ def summarize(results: list[Result]) -> dict:
     for r in answerable:
         by_kind.setdefault(r.kind or "-", []).append(r)
     latencies = [r.latency_ms for r in results]
+    shapes: dict[str, dict] = {}
+    for r in results:
+        row = shapes.setdefault(r.shape or "-", {"answerable": 0, "correct": 0, "false_abstentions": 0,
+                                                 "unanswerable": 0, "abstained": 0})
+        if r.answerable:
+            row["answerable"] += 1
+            row["correct"] += bool(r.correct)
+            row["false_abstentions"] += r.abstained
+        else:
+            row["unanswerable"] += 1
+            row["abstained"] += r.abstained
     return {
         "questions": len(results),
         "answerable": len(answerable),
@@ -158,6 +187,8 @@ def summarize(results: list[Result]) -> dict:
         },
         "latency_ms": {"p50": round(_percentile(latencies, 50), 1), "p95": round(_percentile(latencies, 95), 1)},
         "answer_accuracy_by_kind": {k: _share([bool(r.correct) for r in v]) for k, v in sorted(by_kind.items())},
+        "by_shape": dict(sorted(shapes.items())),
+        "answerable_abstained": _share([r.abstained for r in answerable]),
     }
 
 
@@ -173,6 +204,16 @@ def report_text(summary: dict, results: list[Result], show_failures: bool = True
         f"latency: p50 {s['latency_ms']['p50']} ms  p95 {s['latency_ms']['p95']} ms",
         "answer accuracy by kind: " + ", ".join(f"{k} {v}" for k, v in s["answer_accuracy_by_kind"].items()),
     ]
+    if len(s["by_shape"]) > 1:
+        lines.append("by shape (answered correctly / answerable; abstained / unanswerable):")
+        for shape, row in s["by_shape"].items():
+            parts = []
+            if row["answerable"]:
+                parts.append(f"correct {row['correct']}/{row['answerable']} (false abstentions "
+                             f"{row['false_abstentions']})")
+            if row["unanswerable"]:
+                parts.append(f"abstained {row['abstained']}/{row['unanswerable']}")
+            lines.append(f"  {shape}: " + ", ".join(parts))
     if show_failures:
         misses = [r for r in results if (r.answerable and not r.correct) or (not r.answerable and not r.abstained)]
         if misses:

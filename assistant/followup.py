@@ -75,10 +75,38 @@ def resolve_by_rules(question: str, history, normalizer: TextNormalizer) -> str:
         return f"{swapped} {rest}".strip() if len(rest.split()) > 1 else swapped
     if new_provinces:
         return f"{prev_canonical.rstrip('؟?')} در {' و '.join(new_provinces)}؟"
+    if _ASKS_PERSON.search(canonical):
+        # «اسمش چیه؟», «رئیسش کیه؟»: the person of the previous question's subject, not of all its words
+        subject = _first_phrase(prev_canonical)
+        provinces = [p for p in find_provinces(prev_canonical) if p not in subject]
+        words = rest.replace("؟", " ").replace("?", " ").split()
+        asked = [w for w in words if w not in QUESTION_WORDS]
+        qword = next((w for w in words if w in QUESTION_WORDS), "کیست")
+        return " ".join([*asked, subject, *provinces, qword]).strip() + "؟"
     # a new measure or a pronoun about the same subject: the follow-up's words + the previous subject
     subject = " ".join(w for w, _ in normalizer.words(prev_canonical, canonical=True)
                        if w not in QUESTION_WORDS and w not in normalizer.stopwords)
     return f"{rest.strip()} {subject}؟".strip()
+
+
+_ASKS_PERSON = re.compile(r"(?<!\w)(اسم|نام|کی|کیه|کیست|چه کسی)|(رییس|رئیس|مدیر|مسئول|مسیول)ش(?!\w)|\bwho\b|\bname\b",
+                          re.IGNORECASE)
+
+
+def _first_phrase(canonical: str) -> str:
+    """The first noun phrase of a question: «معاون وزیر تعاون در جلسه ...» → «معاون وزیر تعاون»."""
+    from index.persian.lexicon import lexicon
+
+    lex = lexicon()
+    out: list[str] = []
+    for w in re.findall(r"[^\W\d_]+|\d+", canonical):
+        role = lex.role(w)
+        if not out and role in ("question", "function", "generic", "verb", "digit"):
+            continue
+        if out and (role in ("question", "function", "verb") or w in QUESTION_WORDS):
+            break
+        out.append(w)
+    return " ".join(out)
 
 
 def condense_messages(question: str, history) -> list[tuple[str, str]]:

@@ -1,14 +1,17 @@
 """The offline answerer: picks the sentences of the retrieved passages that answer the question.
 
 No language model. Each sentence of the top passages is scored by how much of the question it covers
-(words weighted by how rare they are in the index, a stem counting as a match), whether it holds the
-kind of thing asked for (an amount, a person, a date, a list), and the rank of its passage. The best
-sentence is the answer, with a second one when it scores almost as well.
+(words weighted by how rare they are in the index; stems, colloquial spellings, glued compounds and
+words meaning the same count as matches), whether it holds the kind of thing asked for (an amount, a
+person, a date, a list) and the rank of its passage. Then every constraint of the question is checked
+(``assistant/match.py``): a sentence answers only when it holds the measure, the group, the unit, the
+period and the kind of answer asked. The best sentence that does is the answer, with a second one when
+it scores almost as well.
 
-It abstains when the passages do not hold the answer: the question names a province that the best
-passages' articles never mention, or too little of the question is covered (lexically, or for a
-question in English, by the dense similarity). The thresholds are calibrated on
-``eval/dev_questions.jsonl`` (see the README for the trade-off).
+It abstains when no sentence carries every constraint (then ``Draft.nearest`` is the best sentence and
+``Draft.misses`` what it lacks, for the explanation), when the question names a province that none of
+the best passages' articles mention, when the question says nothing it could be about, or, for a
+question in English, when no passage is similar enough.
 """
 
 from __future__ import annotations
@@ -16,14 +19,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
-from assistant.question import QUESTION_WORDS, Question
+from assistant.match import Article, Miss, check, coverage, plain_keys, weigh
+from assistant.question import Question
 from assistant.retrieve import Passage
-from index.normalize import TextNormalizer
-from index.places import find_provinces
+from index.persian.lexicon import lexicon
+from index.sentences import SentenceInfo
 
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"(?<!\w)(یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|صد|هزار|میلیون|میلیارد)(?!\w)")
@@ -31,30 +33,25 @@ _PERSON = re.compile(r"مدیرکل|مدیر کل|رئیس|رییس|معاون|�
 _DATE = re.compile(r"\d{4}/\d{1,2}/\d{1,2}|(?<!\w)(فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|"
                    r"اسفند|شنبه|یکشنبه|دوشنبه|سهشنبه|چهارشنبه|پنجشنبه|جمعه)(?!\w)|سال \d{4}|\d{4}")
 _LIST = re.compile(r"،|,| و ")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _SIMILARITY_PASSAGES = 2
-# hazm stop words that carry the period or scope of a figure: kept
-_KEEP = frozenset({"جاری", "اخیر", "نخست", "اول", "برابر", "کل", "بیشترین", "کمترین"})
-_PLURAL = re.compile(r"(هایی|های|ها|ان)$")
-_COUNT_WORDS = frozenset({"چند", "چندتا", "تعداد", "many"})
-_NUMBER_WORDS = frozenset("یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده بیست سی چهل پنجاه صد دویست سیصد "
-                          "هزار میلیون میلیارد".split())
-
-
-@lru_cache(maxsize=1)
-def _given_names() -> frozenset[str]:
-    text = (Path(__file__).parent / "given_names.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().replace("\u200c", "") for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When to abstain. Calibrated on the development set (bench/answer_eval and README)."""
+    """When to abstain. Calibrated on the development sets (bench/abstention.py and README)."""
 
-    min_coverage: float = 0.5        # share of the question's weighted words in the best passage
     min_dense_english: float = 0.74  # similarity of the best passage, for questions with no lexical signal
-    strong_dense: float = 0.88       # a passage this similar keeps the answer even with low coverage
     second_sentence: float = 0.85    # a second sentence is added when it scores this share of the best
+    # A question that asks for a figure (amount, count, percentage) needs every one of its words in the answer
+    # sentence: people quote figures. Other questions («چه کسی», «چرا», «کدام») are paraphrased more: the
+    # answer sentence may miss words up to this share of the question's weight (rare words weigh more).
+    max_missing_share: float = 0.67
+    # weight of a sentence's similarity to the question (stored sentence embeddings) in its score
+    meaning_weight: float = 4.0
+    # an abstention explains what the nearest sentence lacks only when it holds this share of the question's words
+    near_coverage: float = 0.5
+    strict_kinds: tuple[str, ...] = ("amount", "count", "percent", "year", "date")  # figures and dates: quoted
 
 
 @dataclass(frozen=True)
@@ -74,76 +71,64 @@ class Draft:
     abstained: bool
     reason: str = ""
     features: dict = field(default_factory=dict)
+    nearest: Pick | None = None                # when abstaining: the closest sentence
+    misses: list[Miss] = field(default_factory=list)  # ... and what it does not carry
+    article: Article | None = None             # ... and its article
+    extra: list[Passage] = field(default_factory=list)  # passages a pick refers to beyond those retrieved
 
 
-def _idf(df: int, n: int) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+@dataclass
+class _Sentence:
+    passage: int
+    start: int          # offsets in the passage text
+    end: int
+    text: str
+    info: SentenceInfo
+    keys: frozenset[str]
+    tokens: list[str]
+    vector: object = None   # its stored embedding (numpy), when the index keeps them
 
 
 class OfflineAnswerer:
-    def __init__(self, normalizer: TextNormalizer, document_frequencies: Callable[[list[str]], dict[str, int]],
-                 num_docs: Callable[[], int], document_text: Callable[[str], str | None],
-                 thresholds: Thresholds | None = None, max_sentences: int = 2) -> None:
-        self.normalizer = normalizer
+    def __init__(self, document_frequencies: Callable[[list[str]], dict[str, int]],
+                 num_docs: Callable[[], int], articles: Callable[[list[str]], dict[str, Article]],
+                 thresholds: Thresholds | None = None, max_sentences: int = 2,
+                 passage_for: Callable[[str, int, int], Passage | None] | None = None,
+                 query_vector: Callable[[str], object] | None = None) -> None:
         self.document_frequencies = document_frequencies
         self.num_docs = num_docs
-        self.document_text = document_text
+        self.articles = articles
+        self.passage_for = passage_for
+        self.query_vector = query_vector  # canonical question → its embedding (cached: search made it)
         self.thresholds = thresholds or Thresholds()
         self.max_sentences = max_sentences
-        self._doc_provinces: dict[str, frozenset[str]] = {}
 
     # -- question words and their weights --------------------------------------------------------
-    def _weighted_words(self, question: Question) -> list[tuple[frozenset[str], float]]:
-        """Each content word of the question as (its terms, its weight)."""
-        indexed = [(j, w, list(terms)) for j, (w, terms) in enumerate(self.normalizer.words(question.canonical,
-                                                                                          canonical=True))
-                   if w not in QUESTION_WORDS and (w not in self.normalizer.stopwords or w in _KEEP)]
-        # compounds are written apart or glued (دانش بنیان / دانشبنیان, سال جاری / سالجاری): either word
-        # of two neighbours matches the glued form
-        for (j1, w1, t1), (j2, w2, t2) in zip(indexed, indexed[1:]):
-            if j2 == j1 + 1 and not w1[:1].isdigit() and not w2[:1].isdigit():
-                t1.append(w1 + w2)
-                t2.append(w1 + w2)
-        words = [(w, terms) for _, w, terms in indexed]
-        all_terms = sorted({t for _, terms in words for t in terms})
-        df = self.document_frequencies(all_terms) if all_terms else {}
-        n = max(self.num_docs(), 1)
-        out = []
-        for _, terms in words:
-            seen = [df.get(t, 0) for t in terms if df.get(t, 0) > 0]
-            weight = _idf(max(seen), n) if seen else _idf(0, n)
-            out.append((frozenset(terms), weight))
-        return out
-
-    def _terms(self, text: str) -> set[str]:
-        return set(self.normalizer.tokens(text))
 
     @staticmethod
-    def _coverage(words: list[tuple[frozenset[str], float]], terms: set[str]) -> float:
-        total = sum(w for _, w in words)
-        if not total:
-            return 0.0
-        return sum(w for t, w in words if t & terms) / total
-
-    def _provinces_of(self, doc_id: str, fallback: str) -> frozenset[str]:
-        if doc_id not in self._doc_provinces:
-            text = self.document_text(doc_id) or fallback
-            self._doc_provinces[doc_id] = frozenset(find_provinces(self.normalizer.canonical(text)))
-        return self._doc_provinces[doc_id]
-
-    @staticmethod
-    def _type_bonus(question: Question, canonical_sentence: str, tokens: list[str]) -> float:
+    def _type_bonus(question: Question, s: _Sentence) -> float:
         t = question.answer_type
+        canonical = s.info.canonical
         if t == "amount":
-            return 1.0 if _DIGIT.search(canonical_sentence) or _NUMBER_WORD.search(canonical_sentence) else 0.0
+            return 1.0 if s.info.amounts or _NUMBER_WORD.search(canonical) else 0.0
         if t == "who":
-            if any(tok in _given_names() or tok[:3] in ("محمد", "علی") and len(tok) > 4 for tok in tokens):
+            if len(s.info.names) >= 2:
+                return 1.5  # a full name: «حسینعلی خواجهمظفری»
+            if s.info.names:
                 return 1.0
-            return 0.3 if _PERSON.search(canonical_sentence) else 0.0
+            return 0.3 if _PERSON.search(canonical) else 0.0
         if t == "when":
-            return 1.0 if _DATE.search(canonical_sentence) else 0.0
+            return 1.0 if s.info.date or s.info.weekday or _DATE.search(canonical) else 0.0
         if t == "which":
-            return 1.0 if len(_LIST.findall(canonical_sentence)) >= 2 else 0.0
+            if question.which:  # «کشورهای ترکمنستان، عراق، ...»: the noun asked about, then a list
+                want = lexicon().keys(question.which)
+                for i, tok in enumerate(s.tokens):
+                    if lexicon().keys(tok) & want:
+                        tail = canonical.split(tok, 1)[-1]
+                        first = tail.find("،")
+                        if 0 <= first < 40 and len(_LIST.findall(tail[:200])) >= 2:
+                            return 1.5
+            return 1.0 if len(_LIST.findall(canonical)) >= 2 else 0.0
         return 0.0
 
     # -- the answer --------------------------------------------------------------------------------
@@ -155,109 +140,164 @@ class OfflineAnswerer:
         no lexical signal (in English): it costs an embedding per sentence."""
         if not passages:
             return Draft([], True, "no passages")
-        words = self._weighted_words(question)
         th = self.thresholds
-        sentences: list[tuple[int, int, int, str, str, set[str], list[str]]] = []
+        articles = self.articles([p.doc_id for p in passages])
+        sentences = self._sentences(passages, articles)
+        words = weigh(question, self.document_frequencies, self.num_docs())
+        province_words = {w for prov in question.provinces for w in prov.split()}
+        passage_keys = [frozenset().union(*(s.keys for s in sentences if s.passage == i)) for i in range(len(passages))]
+        passage_cov = [coverage(words, k) for k in passage_keys]
+        # a word found in every candidate sentence does not tell them apart: weigh words locally too
+        n_sent = len(sentences)
+        local = [(k, w * math.log(1.0 + n_sent / (1 + sum(1 for s in sentences if k & s.keys)))) for k, w in words]
+        counted = question.counted
+        similarities = None
+        if self.query_vector is not None and any(s.vector is not None for s in sentences):
+            q = self.query_vector(question.canonical)
+            similarities = [float(s.vector @ q) if s.vector is not None else 0.0 for s in sentences]
+        elif sentence_similarity is not None and (question.english or not words):
+            # an embedding per sentence costs ~25 ms here: only the sentences of the top passages
+            near = [k for k, s in enumerate(sentences) if s.passage < _SIMILARITY_PASSAGES]
+            computed = dict(zip(near, sentence_similarity([sentences[k].text for k in near])))
+            similarities = [computed.get(k, 0.0) for k in range(len(sentences))]
+        scored: list[tuple[float, _Sentence]] = []
+        for k, s in enumerate(sentences):
+            article = articles.get(passages[s.passage].doc_id)
+            if question.provinces and article is not None and not set(question.provinces) & set(article.info.provinces):
+                continue  # from an article about another province: never the answer
+            score = (0.5 * coverage(words, s.keys) + 0.5 * coverage(local, s.keys)
+                     + 0.25 * self._type_bonus(question, s)
+                     + 0.3 * self._counted_bonus(counted, s)
+                     + 0.15 / (1 + s.passage) + 0.1 * passage_cov[s.passage])
+            if similarities is not None:
+                score += th.meaning_weight * similarities[k]
+            scored.append((score, s))
+        scored.sort(key=lambda x: -x[0])
+        top = passages[0]
+        features = {"coverage": round(max(passage_cov), 3) if passage_cov else 0.0,
+                    "dense": round(top.dense, 4) if top.dense is not None else None, "words": len(words)}
+        if not scored:
+            return Draft([], True, f"no article about {', '.join(question.provinces)}", features)
+        # a named province that none of the best passages' articles mention
+        if question.provinces:
+            named = set().union(*(set(a.info.provinces) for d, a in articles.items()
+                                  if d in {p.doc_id for p in passages[:3]}))
+            missing = [prov for prov in question.provinces if prov not in named]
+            features["missing_provinces"] = missing
+            if missing:
+                return Draft([], True, f"no article about {', '.join(missing)}", features)
+        if question.english or not question.constrained:
+            dense = top.dense if top.dense is not None else 0.0
+            if question.english and dense < th.min_dense_english:
+                return Draft([], True, "low similarity", features)
+            if not question.english:
+                return Draft([], True, "question says nothing it is about", features)
+        checked: list[tuple[float, _Sentence, list[Miss]]] = []
+        for score, s in scored:
+            article = articles.get(passages[s.passage].doc_id)
+            misses = check(question, s.info, article) if article is not None and not question.english else []
+            checked.append((score, s, misses))
+        weight = {w.text: x for w, (_k, x) in zip(question.words, words)}
+        total = sum(weight.values()) or 1.0
+        answering = [(score - 0.1 * len(misses), s, misses) for score, s, misses in checked
+                     if self._acceptable(question, misses, weight, total)]
+        answering.sort(key=lambda x: -x[0])
+        features["best_sentence"] = round(scored[0][0], 3)
+        if answering:
+            _score, s, misses = answering[0]
+            features["missing_share"] = round(sum(weight.get(m.asked, 0.0) for m in misses
+                                                  if m.kind == "word" and not m.soft) / total, 3)
+            if similarities is not None:
+                features["similarity"] = round(similarities[sentences.index(s)], 4)
+        answering = [(score, s) for score, s, _misses in answering]
+        if not answering:
+            # the nearest sentence: the one that lacks least, then the best scored
+            score, s, misses = min(checked, key=lambda c: (sum(1 for m in c[2] if not m.soft), -c[0]))
+            nearest = Pick(s.passage, s.start, s.end, s.text, score)
+            # a sentence that shares little with the question is not a near miss worth explaining
+            missing = sum(1 for m in misses if m.kind in ("word", "which"))
+            near = not question.words or 1 - missing / len(question.words) >= th.near_coverage
+            return Draft([], True, "constraints not met", features, nearest=nearest, misses=misses if near else [],
+                         article=articles.get(passages[s.passage].doc_id))
+        best_score, best = answering[0]
+        picks = [Pick(best.passage, best.start, best.end, best.text, best_score)]
+        extra: list[Passage] = []
+        if question.kind in ("who", "name"):
+            full = self._full_name(best, articles.get(passages[best.passage].doc_id), len(passages))
+            if full is not None:  # «کبیری گفت ...» answers; «محمدجعفر کبیری ...» names him in full
+                pick, passage = full
+                picks.insert(0, pick)
+                extra.append(passage)
+        for score, s in answering[1:]:
+            if len(picks) >= self.max_sentences:
+                break
+            if score >= th.second_sentence * best_score and not self._repeats(s, picks, sentences):
+                picks.append(Pick(s.passage, s.start, s.end, s.text, score))
+        return Draft(picks, False, "", features, extra=extra)
+
+    def _full_name(self, best: _Sentence, article: Article | None, n_passages: int) -> tuple[Pick, Passage] | None:
+        """The article's sentence naming in full the person ``best`` names by surname only, as a pick."""
+        from index.sentences import is_given_name
+
+        if article is None or self.passage_for is None or any(is_given_name(n) for n in best.info.names):
+            return None
+        surnames = [n for n in best.info.names if n in article.info.surnames]
+        for s in article.info.sentences:
+            words = s.canonical.split()
+            if any(is_given_name(a) and b in surnames for a, b in zip(words, words[1:])):
+                p = self.passage_for(article.doc_id, s.start, s.end)
+                if p is None:
+                    return None
+                a, b = s.start - p.start, s.end - p.start
+                return Pick(n_passages, a, b, p.text[a:b].strip(), 0.0), p
+        return None
+
+    def _acceptable(self, question: Question, misses: list[Miss], weight: dict[str, float], total: float) -> bool:
+        """Whether a sentence with these misses answers: no constraint of a kind (unit, period, count, ...)
+        missing; for a figure no word either; otherwise missing words up to ``max_missing_share``."""
+        hard = [m for m in misses if not m.soft]
+        if any(m.kind != "word" for m in hard):
+            return False
+        if not hard:
+            return True
+        if question.kind in self.thresholds.strict_kinds:
+            return False
+        return sum(weight.get(m.asked, 0.0) for m in hard) / total <= self.thresholds.max_missing_share
+
+    def _sentences(self, passages: list[Passage], articles: dict[str, Article]) -> list[_Sentence]:
+        out: list[_Sentence] = []
         seen: set[tuple[str, int]] = set()
-        passage_cov: list[float] = []
         for i, p in enumerate(passages):
-            passage_cov.append(self._coverage(words, self._terms(p.title + "\n" + p.text)))
+            article = articles.get(p.doc_id)
+            by_start = {s.start: s for s in article.info.sentences} if article else {}
             for a, b, text in p.sentence_texts():
                 key = (p.doc_id, p.start + a)
                 if key in seen:
                     continue
                 seen.add(key)
-                canonical = self.normalizer.canonical(text)
-                tokens = [w for w, _ in self.normalizer.words(canonical, canonical=True)]
-                terms = set(self.normalizer.tokens(canonical, canonical=True))
-                sentences.append((i, a, b, text.strip(), canonical, terms, tokens))
-        # the province a question names is checked per article (below), not per sentence: an article
-        # about Gilan says "the province" in most of its sentences
-        province_words = {w for prov in question.provinces for w in prov.split()}
-        sentence_words = [(t, w) for t, w in words if not t & province_words] or words
-        # a word found in every candidate sentence does not tell them apart: weigh words locally too
-        n_sent = len(sentences)
-        local = [(t, w * math.log(1.0 + n_sent / (1 + sum(1 for s in sentences if t & s[5]))))
-                 for t, w in sentence_words]
-        counted = self._counted_terms(question)
-        similarities = None
-        if sentence_similarity is not None and (question.english or not words):
-            # an embedding per sentence costs ~25 ms here: only the sentences of the top passages
-            near = [k for k, s in enumerate(sentences) if s[0] < _SIMILARITY_PASSAGES]
-            computed = dict(zip(near, sentence_similarity([sentences[k][3] for k in near])))
-            similarities = [computed.get(k, 0.0) for k in range(len(sentences))]
-        candidates: list[Pick] = []
-        for k, (i, a, b, text, canonical, terms, tokens) in enumerate(sentences):
-            score = (0.5 * self._coverage(sentence_words, terms) + 0.5 * self._coverage(local, terms)
-                     + 0.25 * self._type_bonus(question, canonical, tokens)
-                     + 0.3 * self._counted_bonus(counted, tokens)
-                     + 0.15 / (1 + i) + 0.1 * passage_cov[i])
-            if similarities is not None:
-                score += 4.0 * similarities[k]
-            if question.provinces and not set(question.provinces) & self._provinces_of(
-                    passages[i].doc_id, passages[i].title + " " + passages[i].text):
-                continue  # from an article about another province: never the answer
-            candidates.append(Pick(i, a, b, text, score))
-        candidates.sort(key=lambda c: -c.score)
-        if not candidates:
-            return Draft([], True, f"no article about {', '.join(question.provinces)}",
-                         {"dense": passages[0].dense})
-        best = candidates[0]
-        top = passages[0]
-        features = {
-            "coverage": round(max(passage_cov), 3),
-            "best_sentence": round(best.score, 3),
-            "dense": round(top.dense, 4) if top.dense is not None else None,
-            "words": len(words),
-        }
-        # a named province that none of the best passages' articles mention
-        if question.provinces:
-            docs = {p.doc_id: p for p in passages[:3]}
-            named = set().union(*(self._provinces_of(d, p.title + " " + p.text) for d, p in docs.items()))
-            missing = [prov for prov in question.provinces if prov not in named]
-            features["missing_provinces"] = missing
-            if missing:
-                return Draft([], True, f"no article about {', '.join(missing)}", features)
-        dense = top.dense if top.dense is not None else 0.0
-        if question.english or not words:
-            if dense < th.min_dense_english:
-                return Draft([], True, "low similarity", features)
-        elif max(passage_cov) < th.min_coverage and dense < th.strong_dense:
-            return Draft([], True, "question not covered", features)
-        picks = [best]
-        for c in candidates[1:]:
-            if len(picks) >= self.max_sentences:
-                break
-            if c.score >= th.second_sentence * best.score and not self._repeats(c.text, picks):
-                picks.append(c)
-        return Draft(picks, False, "", features)
+                info = by_start.get(p.start + a)
+                if info is None:  # not analysed (a passage cut inside a sentence): no constraints can be checked
+                    continue
+                tokens = [m.group() for m in _TOKEN.finditer(info.canonical)]
+                out.append(_Sentence(i, a, b, text.strip(), info, plain_keys(info.canonical), tokens,
+                                     article.vectors.get(info.start) if article else None))
+        return out
 
-    def _repeats(self, text: str, picks: list[Pick]) -> bool:
-        """Whether ``text`` says mostly what a chosen sentence says (news repeats its lead)."""
-        terms = set(self.normalizer.tokens(text))
+    @staticmethod
+    def _repeats(s: _Sentence, picks: list[Pick], sentences: list[_Sentence]) -> bool:
+        """Whether ``s`` says mostly what a chosen sentence says (news repeats its lead)."""
+        terms = set(s.tokens)
         for p in picks:
-            other = set(self.normalizer.tokens(p.text))
+            other = next((set(x.tokens) for x in sentences if x.passage == p.passage and x.start == p.start), set())
             if terms and other and len(terms & other) / min(len(terms), len(other)) > 0.7:
                 return True
         return False
 
-    def _counted_terms(self, question: Question) -> tuple[str, ...]:
-        """The noun a "how many" question counts (چند نفر, چند تا شرکت, تعداد تعاونی‌ها), without plural."""
-        words = [w for w, _ in self.normalizer.words(question.canonical, canonical=True)]
-        out = []
-        for j, w in enumerate(words):
-            if w in _COUNT_WORDS:
-                following = [w2 for w2 in words[j + 1:j + 3] if w2 not in ("تا", "عدد")][:1]
-                out.extend(_PLURAL.sub("", w2) or w2 for w2 in following)
-        return tuple(out)
-
     @staticmethod
-    def _counted_bonus(counted: tuple[str, ...], tokens: list[str]) -> float:
-        """1 when a number in the sentence is followed (within three words) by the counted noun."""
+    def _counted_bonus(counted: tuple[str, ...], s: _Sentence) -> float:
+        """1 when an amount of the sentence counts the thing «چند ...» asks about."""
         if not counted:
             return 0.0
-        for j, tok in enumerate(tokens):
-            if tok[:1].isdigit() or tok in _NUMBER_WORDS:
-                if any(t.startswith(c) for t in tokens[j + 1:j + 4] for c in counted):
-                    return 1.0
-        return 0.0
+        lex = lexicon()
+        head = lex.keys(counted[0])
+        return 1.0 if any(head & lex.keys(w) for a in s.info.amounts for w in a.counted[:2]) else 0.0

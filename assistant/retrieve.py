@@ -1,8 +1,12 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, as a LangChain retriever.
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused, then reranked by the question's
+words, as a LangChain retriever.
 
 Fusion is measured, not assumed (``bench/retrieval_eval.py``): BM25 is much weaker than the dense
 model on these questions, so an equal-weight reciprocal rank fusion loses to dense alone. The
-default adds a small weight of z-scored BM25 to z-scored dense similarity.
+default adds a small weight of z-scored BM25 to z-scored dense similarity. The best fused chunks are
+then reranked by how much of the question their best sentence holds (``assistant/match.py``: words in
+any spelling, stems, colloquial forms, compounds, words meaning the same; weighted by rarity), read
+from the sentence analyses the index stores: the chunk that holds the answer comes first more often.
 """
 
 from __future__ import annotations
@@ -100,12 +104,15 @@ class HybridSearcher:
     """Dense + lexical search over one :class:`IndexStore` (reads only)."""
 
     def __init__(self, store: IndexStore, *, k: int = 5, candidates: int = 40, fusion: Fusion = "zscore",
-                 lexical_weight: float = 0.3) -> None:
+                 lexical_weight: float = 0.3, articles=None, rerank_weight: float = 1.0, rerank_depth: int = 10) -> None:
         self.store = store
         self.k = k
         self.candidates_per_side = candidates
         self.fusion = fusion
         self.lexical_weight = lexical_weight
+        self.articles = articles  # doc_ids → {doc_id: assistant.match.Article}; None: no reranking
+        self.rerank_weight = rerank_weight
+        self.rerank_depth = rerank_depth
         self.last_timings: dict[str, float] = {}
 
     def candidates(self, query: str, fusion: Fusion | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
@@ -132,8 +139,9 @@ class HybridSearcher:
         self.last_timings = timings
         return dense, lexical
 
-    def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None) -> list[Passage]:
-        """The ``k`` best passages for ``query``."""
+    def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None,
+               question=None) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (``question``: its analysis, when the caller has it)."""
         k = k or self.k
         fusion = fusion or self.fusion
         dense, lexical = self.candidates(query, fusion)
@@ -142,7 +150,10 @@ class HybridSearcher:
                 raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
             return []
         t = time.perf_counter()
-        ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)[:k]
+        ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)
+        if fusion == "zscore" and self.articles is not None and self.rerank_weight:
+            ranked = self._rerank(query, ranked[:max(k, self.rerank_depth)], question)
+        ranked = ranked[:k]
         stored = self.store.record.get_chunks([cid for cid, _ in ranked])
         dense_of, lexical_of = dict(dense), dict(lexical)
         passages = [
@@ -154,6 +165,29 @@ class HybridSearcher:
         ]
         self.last_timings["fuse"] = time.perf_counter() - t
         return passages
+
+    def _rerank(self, query: str, ranked: list[tuple[str, float]], question) -> list[tuple[str, float]]:
+        """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added."""
+        from assistant.match import coverage, plain_keys, weigh
+        from assistant.question import analyse
+
+        q = question if question is not None else analyse(query, self.store.normalizer)
+        if not q.words:
+            return ranked
+        lexical = self.store.lexical
+        words = weigh(q, lexical.document_frequencies, lexical.num_docs)
+        stored = self.store.record.get_chunks([cid for cid, _ in ranked])
+        articles = self.articles([c.doc_id for c in stored.values()])
+        out = []
+        for cid, score in ranked:
+            c, best = stored.get(cid), 0.0
+            article = articles.get(c.doc_id) if c else None
+            if article is not None:
+                for s in article.info.sentences:
+                    if c.start <= s.start < c.end:
+                        best = max(best, coverage(words, plain_keys(s.canonical)))
+            out.append((cid, score + self.rerank_weight * best))
+        return sorted(out, key=lambda kv: -kv[1])
 
 
 class HybridRetriever(BaseRetriever):

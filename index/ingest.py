@@ -18,13 +18,14 @@ import numpy as np
 
 from index.chunk import Chunk, chunk_document
 from index.load import DEFAULT_MAX_FILE_BYTES, Document, Skipped, load_paths
-from index.record import ChunkRow, sha256
+from index.record import ChunkRow, SentenceVector, sha256
+from index.sentences import ANALYSIS_VERSION, DocumentInfo, analyse_document
 from index.store import IndexStore, SyncReport, WriterLock
 
 log = logging.getLogger(__name__)
 
 # Bump when normalization or the embedding input changes: every document is then re-processed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class IngestReport:
     facts: dict | None = None  # set by the assistant after the record is written (index/facts.py)
     chunks_written: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
+    sentences_reused: int = 0
     chunks_reused: int = 0
     documents_total: int = 0
     chunks_total: int = 0
@@ -60,12 +63,29 @@ class IngestReport:
             "removed": len(self.removed),
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
             "chunks_written": self.chunks_written, "chunks_embedded": self.chunks_embedded,
+            "sentences_embedded": self.sentences_embedded, "sentences_reused": self.sentences_reused,
             "chunks_reused": self.chunks_reused, "documents": self.documents_total, "chunks": self.chunks_total,
             "seconds": round(self.seconds, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "repaired": bool(self.sync and self.sync.repaired and not (self.added or self.updated or self.removed)),
             "facts": self.facts,
             "chroma_rebuilt": (self.sync.damage or True) if self.sync and self.sync.vectors_rebuilt else None,
         }
+
+
+@dataclass
+class _Plan:
+    """One document to write: its chunks, what the embedder sees for each, its analysis and sentences."""
+
+    doc: Document
+    content_hash: str
+    chunks: list[Chunk]
+    canonical: list[str]
+    inputs: list[str]                         # the embedder's text for each chunk
+    info: DocumentInfo
+    sentence_inputs: list[tuple[int, str]]   # (start, the embedder's text) per sentence; [] when not kept
+
+    def texts(self) -> list[str]:
+        return self.inputs + [text for _start, text in self.sentence_inputs]
 
 
 def passage_input(title: str, canonical_chunk: str) -> str:
@@ -92,8 +112,12 @@ def ingest(
     rebuild: bool = False,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: bool = False,
+    sentence_vectors: bool = True,
 ) -> IngestReport:
-    """Bring the index in ``store`` up to date with the files under ``paths``."""
+    """Bring the index in ``store`` up to date with the files under ``paths``.
+
+    ``sentence_vectors``: also embed every sentence (with its article's title), for the answerer to pick
+    sentences by meaning as well as by words (about 60% more embedding time; see README)."""
     started = time.perf_counter()
     timer = _Timer()
     report = IngestReport()
@@ -109,7 +133,8 @@ def ingest(
         timer.add("load", t)
 
         model_id = store.embedder.model_id
-        signature = f"{PIPELINE_VERSION}|{chunking.signature()}|{model_id}"
+        signature = (f"{PIPELINE_VERSION}.{ANALYSIS_VERSION}{'s' if sentence_vectors else ''}|{chunking.signature()}"
+                     f"|{model_id}")
         known = {} if rebuild else store.record.document_hashes()
         todo: list[tuple[Document, str]] = []
         for doc in loaded.documents:
@@ -127,7 +152,7 @@ def ingest(
         timer.add("model_load", t)
 
         t = time.perf_counter()
-        planned: list[tuple[Document, str, list[Chunk], list[str], list[str]]] = []
+        planned: list[_Plan] = []
         for doc, content_hash in todo:
             chunks = chunk_document(doc, store.normalizer, sentences_per_chunk=chunking.sentences,
                                     overlap=chunking.overlap, max_chars=chunking.max_chars)
@@ -138,7 +163,14 @@ def ingest(
             canonical = [store.normalizer.canonical(c.text) for c in chunks]
             title = store.normalizer.canonical(doc.title)
             inputs = [passage_input(title, c) for c in canonical]
-            planned.append((doc, content_hash, chunks, canonical, inputs))
+            spans = sorted({span for c in chunks for span in c.sentences})
+            t_analyse = time.perf_counter()
+            info = analyse_document(doc.text, doc.title, spans, store.normalizer, doc.date)
+            timer.add("analyse", t_analyse)
+            t -= time.perf_counter() - t_analyse  # not counted as chunking
+            sentence_inputs = [(x.start, passage_input(title, x.canonical)) for x in info.sentences
+                               if x.canonical] if sentence_vectors else []
+            planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs))
         timer.add("chunk", t)
 
         embeddings = _embed_all(store, planned, model_id, report, timer, progress)
@@ -150,12 +182,14 @@ def ingest(
 
         t = time.perf_counter()
         replace = []
-        for doc, content_hash, chunks, canonical, inputs in planned:
+        for plan in planned:
             rows = [
                 ChunkRow(chunk, canon, _embed_hash(model_id, text), embeddings[_embed_hash(model_id, text)])
-                for chunk, canon, text in zip(chunks, canonical, inputs)
+                for chunk, canon, text in zip(plan.chunks, plan.canonical, plan.inputs)
             ]
-            replace.append((doc, content_hash, rows))
+            vectors = [SentenceVector(start, h, embeddings[h]) for start, text in plan.sentence_inputs
+                       for h in [_embed_hash(model_id, text)]]
+            replace.append((plan.doc, plan.content_hash, rows, plan.info, vectors))
             report.chunks_written += len(rows)
         meta = {"embedding_model": model_id, "dimension": str(store.embedder.dimension)} if (replace or rebuild) else {}
         store.record.apply(replace, report.removed, meta, delete_all=rebuild)
@@ -180,20 +214,26 @@ def _embed_hash(model_id: str, text: str) -> str:
 def _embed_all(store, planned, model_id, report, timer, progress) -> dict[str, np.ndarray]:
     """Embeddings for every planned chunk: reused from the record when known, else computed."""
     wanted: dict[str, str] = {}
-    for _doc, _hash, _chunks, _canonical, inputs in planned:
-        for text in inputs:
+    chunk_hashes: set[str] = set()
+    for plan in planned:
+        for text in plan.inputs:
+            chunk_hashes.add(_embed_hash(model_id, text))
+        for text in plan.texts():
             wanted.setdefault(_embed_hash(model_id, text), text)
     t = time.perf_counter()
     found = store.record.cached_embeddings(wanted)
     timer.add("write", t)
     missing = [(h, text) for h, text in wanted.items() if h not in found]
-    report.chunks_reused = len(wanted) - len(missing)
-    report.chunks_embedded = len(missing)
+    missing_chunks = sum(1 for h, _text in missing if h in chunk_hashes)
+    report.chunks_reused = len(chunk_hashes) - missing_chunks
+    report.chunks_embedded = missing_chunks
+    report.sentences_embedded = len(missing) - missing_chunks
+    report.sentences_reused = len(wanted) - len(chunk_hashes) - report.sentences_embedded
     bar = None
     if progress and missing:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(missing), unit="chunk", desc="embedding", leave=False)
+        bar = tqdm(total=len(missing), unit="text", desc="embedding", leave=False)
     batch = max(1, getattr(store.embedder, "batch_size", 16))
     for i in range(0, len(missing), batch):
         part = missing[i:i + batch]

@@ -19,6 +19,7 @@ import numpy as np
 
 from index.chunk import Chunk
 from index.load import Document
+from index.sentences import DocumentInfo, SentenceInfo
 
 SCHEMA_VERSION = "1"
 
@@ -45,6 +46,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     embedding BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS embedding_cache (embed_hash TEXT PRIMARY KEY, embedding BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS document_info (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    info TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    info TEXT NOT NULL,
+    embed_hash TEXT,
+    embedding BLOB,
+    PRIMARY KEY (doc_id, start)
+);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 """
@@ -75,6 +88,15 @@ class StoredChunk:
 
 
 @dataclass(frozen=True)
+class SentenceVector:
+    """The embedding of one sentence (with its article's title), keyed by the sentence's start."""
+
+    start: int
+    embed_hash: str
+    embedding: np.ndarray
+
+
+@dataclass(frozen=True)
 class ChunkRow:
     """What is written for one chunk: the chunk, its canonical text and its embedding."""
 
@@ -97,8 +119,16 @@ class Record:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
+        self._add_columns("sentences", {"embed_hash": "TEXT", "embedding": "BLOB"})  # an index from before them
+        self._db.execute("CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash)")
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def _add_columns(self, table: str, columns: dict[str, str]) -> None:
+        have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -172,7 +202,7 @@ class Record:
             for i in range(0, len(hashes), 500):
                 part = hashes[i:i + 500]
                 marks = ",".join("?" * len(part))
-                for table in ("chunks", "embedding_cache"):
+                for table in ("chunks", "embedding_cache", "sentences"):
                     for key, blob in self._db.execute(
                         f"SELECT embed_hash, embedding FROM {table} WHERE embed_hash IN ({marks})", part
                     ):
@@ -190,7 +220,7 @@ class Record:
 
     def apply(
         self,
-        replace: list[tuple[Document, str, list[ChunkRow]]],
+        replace: list[tuple[Document, str, list[ChunkRow], DocumentInfo, list[SentenceVector]]],
         delete: list[str],
         meta: dict[str, str] | None = None,
         *,
@@ -203,8 +233,10 @@ class Record:
                 db.execute("DELETE FROM chunks")
                 db.execute("DELETE FROM documents")
             db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in delete])
-            for doc, content_hash, rows in replace:
+            for doc, content_hash, rows, info, vectors in replace:
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+                db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc.doc_id,))
+                db.execute("DELETE FROM document_info WHERE doc_id = ?", (doc.doc_id,))
                 db.execute(
                     "INSERT INTO documents(doc_id, title, source, date, text, content_hash) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
@@ -223,9 +255,17 @@ class Record:
                         for r in rows
                     ],
                 )
+                db.execute("INSERT INTO document_info(doc_id, info) VALUES (?, ?)", (doc.doc_id, info.header_json()))
+                by_start = {v.start: v for v in vectors}
+                db.executemany(
+                    "INSERT INTO sentences(doc_id, start, info, embed_hash, embedding) VALUES (?, ?, ?, ?, ?)",
+                    [(doc.doc_id, x.start, x.to_json(), v.embed_hash if v else None,
+                      np.asarray(v.embedding, dtype=np.float32).tobytes() if v else None)
+                     for x in info.sentences for v in [by_start.get(x.start)]])
             for key, value in (meta or {}).items():
                 self.set_meta(key, value, db)
-            db.execute("DELETE FROM embedding_cache WHERE embed_hash IN (SELECT embed_hash FROM chunks)")
+            db.execute("DELETE FROM embedding_cache WHERE embed_hash IN (SELECT embed_hash FROM chunks) "
+                       "OR embed_hash IN (SELECT embed_hash FROM sentences)")
             if replace or delete or delete_all:
                 self._bump_generation(db)
 
@@ -280,6 +320,42 @@ class Record:
             r[0]: StoredChunk(*r[:9], sentences=tuple(tuple(s) for s in json.loads(r[9])))
             for r in rows
         }
+
+    def document_infos(self, doc_ids: list[str]) -> dict[str, DocumentInfo]:
+        """The stored analysis of these documents (``index/sentences.py``); documents ingested before the
+        analysis existed are missing from the result."""
+        doc_ids = list(dict.fromkeys(doc_ids))
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        with self._lock:
+            heads = self._db.execute(f"SELECT doc_id, info FROM document_info WHERE doc_id IN ({marks})",
+                                     doc_ids).fetchall()
+            rows = self._db.execute(f"SELECT doc_id, info FROM sentences WHERE doc_id IN ({marks}) ORDER BY doc_id, "
+                                    "start", doc_ids).fetchall()
+        sentences: dict[str, list[SentenceInfo]] = {}
+        for doc_id, info in rows:
+            sentences.setdefault(doc_id, []).append(SentenceInfo.from_json(info))
+        out = {}
+        for doc_id, head in heads:
+            h = json.loads(head)
+            out[doc_id] = DocumentInfo(tuple(h["provinces"]), tuple(h["surnames"]), tuple(sentences.get(doc_id, ())),
+                                       h.get("title", ""))
+        return out
+
+    def sentence_vectors(self, doc_ids: list[str]) -> dict[str, dict[int, np.ndarray]]:
+        """The stored sentence embeddings of these documents: {doc_id: {sentence start: vector}}."""
+        doc_ids = list(dict.fromkeys(doc_ids))
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT doc_id, start, embedding FROM sentences WHERE doc_id IN ({marks}) "
+                                    "AND embedding IS NOT NULL", doc_ids).fetchall()
+        out: dict[str, dict[int, np.ndarray]] = {}
+        for doc_id, start, blob in rows:
+            out.setdefault(doc_id, {})[start] = np.frombuffer(blob, dtype=np.float32)
+        return out
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())

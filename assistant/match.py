@@ -1,0 +1,404 @@
+"""Does a sentence answer what was asked? Every constraint of the question, checked.
+
+:func:`check` compares a :class:`~assistant.question.Question` with one sentence of an article (its
+analysis from ``index/sentences.py``) and returns what the sentence does not carry, as :class:`Miss`
+items; an empty list means it answers. Checked:
+
+* **words**: every content word of the question (the measure, the group, the product, the town...)
+  is in the sentence, in any spelling the lexicon knows (stems, colloquial forms, glued or split
+  compounds, words meaning the same). Words of the article's title, the role of a quoted speaker and
+  whose words they are («به گفته X») may stand anywhere in the article;
+* **amounts**: a count (``چند تعاونی``) needs a number of that thing (``۲۵ شرکت تعاونی``, not
+  ``۳۱ طرح تعاونی``); an amount asked in a unit (``چند دلار``, ``به ریال``, ``چند تن``) needs an amount
+  in that unit; a percentage needs a percentage; a number the question itself states is no answer;
+* **periods**: a year or period the question names must be the sentence's (``سال ۱۴۰۱`` is not
+  ``پنج ماه نخست ۱۴۰۱``, ``سال جاری`` is ``امسال``, ``یک سال گذشته`` is ``دوازده ماه گذشته``);
+* **kind**: a person's name for «چه کسی»/«نام», a date, a year or a weekday for «کی»/«چه سالی»/«چه
+  روزی», contact details for «تلفن»/«نشانی»/«سایت», names rather than a count for «کدام»;
+* **subject**: a sentence that names only other provinces is not about the one asked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.question import Question, QWord
+from index.persian.lexicon import Lexicon, lexicon
+from index.sentences import AmountSpan, DocumentInfo, SentenceInfo
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+_SPEECH = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|یادآور|خاطرنشان|عنوان کرد|تاکید کرد|"
+                     r"تأکید کرد|اعلام کرد|اشاره کرد)")
+_NUMBERISH = re.compile(r"^(\d+(\.\d+)?|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|صد|هزار|میلیون|میلیارد|بیست|سی|چهل|"
+                        r"پنجاه|شصت|هفتاد|هشتاد|نود|دویست|سیصد|چهارصد|پانصد)$")
+_OFFICES = frozenset("وزارت وزارتخانه معاونت سازمان اداره بانک اتحادیه اتاق شورا صندوق استانداری دولت مجلس "
+                     "شهرداری فرمانداری".split())
+_COUNTRY = re.compile(r"(?<!\w)(کل کشور|در کشور|سطح کشور|سراسر کشور)(?!\w)")
+_COUNTERS = frozenset("شرکت واحد عدد مورد فقره باب نوع دستگاه قطعه راس رأس نفر ثبت".split())
+_WHEN_KINDS = ("date", "when", "year", "weekday")
+_TIME_UNITS = frozenset("سال ماه روز هفته".split())
+_HUMAN = frozenset("نفر نیرو عضو اعضا شاغل کارگر کارمند فرد افراد کارکن جوان زن مرد دانشجو".split())
+_UNIT_COUNTS = {"cooperatives": ("تعاونی", "شرکت"), "companies": ("شرکت", "تعاونی"), "countries": ("کشور",),
+                "members": ("عضو",), "jobs": ("شغل", "اشتغال")}
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One constraint the sentence does not carry."""
+
+    kind: str        # word, unit, count, amount, percent, period, contact, name, date, year, weekday, which, subject
+    asked: str       # the question's piece (canonical words, a unit code, a period label)
+    found: str = ""  # what the sentence has instead, when it has something
+    soft: bool = False  # a predicate's noun («ارائه» of «ارائه داده»): often said in other words
+
+
+@dataclass
+class Article:
+    """What the checks need of one article: its analysis, title, and every word's keys."""
+
+    doc_id: str
+    title: str
+    info: DocumentInfo
+    title_keys: frozenset[str] = field(default_factory=frozenset)
+    keys: frozenset[str] = field(default_factory=frozenset)
+    speech_roles: tuple[tuple[str, ...], ...] = ()  # roles of people quoted without their name («معاون وزیر»)
+    main_person: str | None = None
+    vectors: dict = field(default_factory=dict)  # sentence start → its embedding, when the index keeps them
+
+    @classmethod
+    def build(cls, doc_id: str, title_canonical: str, info: DocumentInfo, vectors: dict | None = None) -> "Article":
+        lex = lexicon()
+        all_keys: set[str] = set()
+        speech: list[tuple[str, ...]] = []
+        for s in info.sentences:
+            all_keys |= sentence_keys(s.canonical)
+            said = _SPEECH.search(s.canonical)
+            if said and not s.names:  # «مدیرکل ... گفت»: the role of the speaker, before the verb of saying
+                speech.extend(title_runs(s.canonical[:said.start()])[:1])
+        title_keys = sentence_keys(title_canonical)
+        counts: dict[str, int] = {}
+        for s in info.sentences:
+            for n in s.names:
+                if n in info.surnames:
+                    counts[n] = counts.get(n, 0) + 1
+        main = max(counts, key=lambda n: counts[n]) if counts else None
+        del lex
+        return cls(doc_id, title_canonical, info, title_keys, frozenset(all_keys | title_keys), tuple(speech), main,
+                   dict(vectors or {}))
+
+
+def title_runs(canonical: str) -> list[tuple[str, ...]]:
+    """The role words of each role a text names: «معاون امور تعاون وزیر کار» → [("معاون", "وزیر")]
+    (role words at most two words apart, within one clause)."""
+    lex = lexicon()
+    runs = []
+    for clause in re.split(r"[،,:؛.()«»]", canonical):
+        run: list[str] = []
+        gap = 0
+        for t in _TOKEN.findall(clause):
+            if lex.role(t) == "title":
+                run.append(t)
+                gap = 0
+            elif run:
+                gap += 1
+                if gap > 2:
+                    runs.append(tuple(run))
+                    run, gap = [], 0
+        if run:
+            runs.append(tuple(run))
+    return runs
+
+
+def _same_role(asked: list[QWord], run: tuple[str, ...], lex: Lexicon) -> bool:
+    return len(asked) == len(run) and all(w.keys & lex.keys(t) for w, t in zip(asked, run))
+
+
+PART = "⊂"  # marks the key of a part of a glued compound (سرمایه of سرمایهگذاری)
+
+
+@lru_cache(maxsize=100_000)
+def sentence_keys(canonical: str) -> frozenset[str]:
+    """The keys of every word of a sentence, and (marked with ``PART``) of the parts of its glued compounds."""
+    lex = lexicon()
+    out: set[str] = set()
+    words = [m.group() for m in _TOKEN.finditer(canonical.lower())]
+    for w in words:
+        out |= lex.word_keys(w)
+        for base in lex.bases(w):
+            for a, b in lex.parts(base):
+                out |= {PART + k for k in lex.keys(a) | lex.keys(b)}
+    for a, b in zip(words, words[1:]):  # «بهره برداری» written apart is «بهرهبرداری»
+        if not a[:1].isdigit() and not b[:1].isdigit():
+            out |= lex.keys(a + b)
+    return frozenset(out)
+
+
+Weighted = list[tuple[frozenset[str], float]]
+
+
+def weigh(q: Question, document_frequencies, num_docs: int) -> Weighted:
+    """Each content word of ``q`` as (the keys it matches on, its weight by rarity in the index)
+    for scoring how much of the question a sentence covers (not for the checks, which are all-or-nothing)."""
+    lex = lexicon()
+    terms = sorted({t for w in q.words for t in (w.text, *[k for k in w.keys if not k.startswith("≈")])})
+    df = document_frequencies(terms) if terms else {}
+    n = max(num_docs, 1)
+    out = []
+    for w in q.words:
+        seen = [df.get(t, 0) for t in (w.text, *w.keys) if df.get(t, 0) > 0]
+        weight = _idf(max(seen), n) if seen else _idf(0, n)
+        keys = set(w.keys)
+        for base in lex.bases(w.text):  # a glued compound matches on its parts
+            for a, b in lex.parts(base):
+                keys |= lex.keys(a) | lex.keys(b)
+        out.append((frozenset(keys), weight))
+    return out
+
+
+def coverage(words: Weighted, keys: frozenset[str]) -> float:
+    """The weighted share of the question's words found among ``keys``."""
+    total = sum(w for _, w in words)
+    return sum(w for k, w in words if k & keys) / total if total else 0.0
+
+
+def plain_keys(canonical: str) -> frozenset[str]:
+    """``sentence_keys`` with compound parts unmarked: for scoring, where a part counts as a match."""
+    return frozenset(k[1:] if k.startswith(PART) else k for k in sentence_keys(canonical))
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _word_in(word: QWord, keys: frozenset[str], lex: Lexicon) -> bool:
+    if word.keys & keys:
+        return True
+    # a part of a compound: «دانش» of «دانشبنیان» (not a money measure: «سرمایه» is not «سرمایهگذاری»)
+    if word.text not in lex.money_measures and {PART + k for k in word.keys} & keys:
+        return True
+    for base in lex.bases(word.text):
+        for a, b in lex.parts(base):
+            if _key_in(lex.keys(a), keys) and _key_in(lex.keys(b), keys):
+                return True
+    return False
+
+
+def _key_in(wanted: frozenset[str], keys: frozenset[str]) -> bool:
+    return bool(wanted & keys) or any(PART + k in keys for k in wanted)
+
+
+def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]:
+    """Content words of the question that neither the sentence nor (where allowed) the article holds."""
+    lex = lexicon()
+    keys = sentence_keys(s.canonical)
+    before = [x for x in article.info.sentences if x.end <= s.start]
+    previous = sentence_keys(before[-1].canonical) if before else None
+    out = []
+    glued_ok: set[int] = set()
+    words = list(q.words)
+    for i, (w1, w2) in enumerate(zip(words, words[1:])):
+        if w2.pos == w1.pos + 1 and lex.keys(w1.text + w2.text) & keys:  # «یارانه بگیر» = «یارانهبگیر»
+            glued_ok |= {i, i + 1}
+    who = q.kind in ("who", "name")
+    for i, w in enumerate(words):
+        if i in glued_ok or w.role == "implied" or _word_in(w, keys, lex):
+            continue
+        if w.text == q.which and _names_one(w.text, s, lex):
+            continue  # «کدام کشورها» → «ترکمنستان، عراق»
+        if w.text == q.which:
+            out.append(w)  # reported as a «which» miss by check()
+            continue
+        if q.kind not in _WHEN_KINDS and _word_in(w, article.title_keys, lex):
+            continue  # the article's topic: «وی», «این استان» in the sentence (not for «when»: the date is the event's)
+        if previous is not None and q.kind not in _WHEN_KINDS and _word_in(w, previous, lex):
+            continue  # said in the sentence before, which «وی», «این» and «آن» refer back to
+        if (w.role in ("title", "attribution") or who or w.text in article.info.surnames) and \
+                _word_in(w, article.keys, lex):
+            continue  # who said it / the role of the person asked about: anywhere in the article
+        out.append(w)
+    return out
+
+
+def _names_one(which: str, s: SentenceInfo, lex: Lexicon) -> bool:
+    """Whether the sentence names a country (for «کدام کشور») or a province (for «کدام استان»)."""
+    bases = lex.bases(which)
+    if "استان" in bases:
+        return bool(s.provinces)
+    if "کشور" in bases:
+        return any(t in lex.countries for t in _TOKEN.findall(s.canonical))
+    return False
+
+
+def _unit_ok(unit: str, a: AmountSpan, lex: Lexicon) -> bool:
+    if unit in lex.unit_classes:
+        return a.unit in lex.unit_classes[unit]
+    if unit == "trade":
+        return a.unit in lex.unit_classes["money"] + lex.unit_classes["weight"]
+    return a.unit == unit
+
+
+def _counts(counted: tuple[str, ...], a: AmountSpan, lex: Lexicon, asked: frozenset[str]) -> bool:
+    """Whether amount ``a`` is a number of what ``counted`` names (and not of a narrower group:
+    «۱۳ تعاونی مرزنشین» does not answer «چند تعاونی»; ``asked`` holds the keys of the question's words)."""
+    if not counted:
+        return True
+    if any(w in lex.subgroups and not lex.keys(w) & asked for w in a.counted[1:]):
+        return False
+    head = counted[0]
+    head_keys = lex.keys(head)
+    if head in lex.people or lex.unit_of(head) == "people" or lex.keys(head) & _HUMAN_KEYS():
+        # «چند جوان»: a count of people; who they are («جوان») is a word the sentence must hold
+        return a.unit in ("people", "members", "jobs") or any(lex.keys(w) & _HUMAN_KEYS() for w in a.counted[:2])
+    if a.counted and head_keys & lex.keys(a.counted[0]):
+        return True
+    if len(a.counted) >= 2 and a.counted[0] in _COUNTERS and head_keys & lex.keys(a.counted[1]):
+        return True  # «۲۵ شرکت تعاونی» counts cooperatives; «۳۱ طرح تعاونی» counts projects
+    if len(a.counted) >= 2 and head_keys & lex.keys(a.counted[0] + a.counted[1]):
+        return True  # «نفر ساعت» = «نفرساعت»
+    return any(head_keys & lex.keys(x) for x in _UNIT_COUNTS.get(a.unit or "", ()))
+
+
+@lru_cache(maxsize=1)
+def _HUMAN_KEYS() -> frozenset[str]:
+    lex = lexicon()
+    return frozenset(k for w in _HUMAN for k in lex.keys(w))
+
+
+def _answers(q: Question, s: SentenceInfo) -> list[AmountSpan]:
+    """The sentence's amounts that are not numbers the question itself states."""
+    return [a for a in s.amounts if a.value not in q.amounts]
+
+
+def _period_keys(s: SentenceInfo) -> tuple[set, set, set, set]:
+    whole, any_year, months, windows = set(), set(), set(), set()
+    for p in s.periods:
+        kind, off = p.shape[0], (p.shape[1] if len(p.shape) > 1 else None)
+        keys = set()
+        if off is not None and kind != "mrel":
+            keys.add(("rel", off))
+        if p.year is not None and (off is None or kind in ("year", "part")):
+            keys.add(("abs", p.year))
+        if kind in ("year", "gyear"):
+            whole |= keys
+        if kind in ("year", "gyear", "part", "month", "day"):
+            any_year |= keys
+        if kind == "part":
+            months.add(tuple(p.shape[2:4]))
+        if kind == "window":
+            windows.add(p.shape[1])
+    return whole, any_year, months, windows
+
+
+def period_missing(q: Question, s: SentenceInfo, article: Article) -> str | None:
+    """The label of a period the question names that the sentence does not state, or None."""
+    if not q.periods:
+        return None
+    whole, any_year, months, windows = _period_keys(s)
+    for p in q.periods:
+        kind = p.shape[0] if p.shape else "year"
+        off = p.shape[1] if len(p.shape) > 1 else None
+        key = ("rel", off) if off is not None else ("abs", p.start.year if p.start else None)
+        if kind in ("year", "gyear"):
+            ok = key in whole or (key == ("rel", -1) and 12 in windows)
+        elif kind == "part":
+            ok = key in any_year and tuple(p.shape[2:4]) in months
+        elif kind == "window":
+            ok = p.shape[1] in windows or (p.shape[1] == 12 and ("rel", -1) in whole)
+        else:  # a day or a month: the dateline of the article, or the sentence
+            wanted = p.label
+            ok = any(x.label == wanted for x in s.periods) or any(
+                x.label == wanted for other in article.info.sentences for x in other.periods)
+        if not ok:
+            return p.label
+    return None
+
+
+def _names_ok(q: Question, s: SentenceInfo, article: Article, lex: Lexicon) -> bool:
+    names = [n for n in s.names if n not in q.canonical.split()]
+    if not names:
+        if q.kind != "who":
+            return False
+        # «چه کسی ریاست ... را داشت؟» → «به ریاست استاندار گیلان»: right after the role asked, another role;
+        # «خرج ... را کی می‌دهد؟» → «توسط معاونت تعاون وزارت ...»: an office
+        asked = {k for w in q.words if w.role == "title" for k in w.keys}
+        tokens = _TOKEN.findall(s.canonical)
+        if not asked:
+            return any(lex.role(t) == "title" or t in _OFFICES for t in tokens)
+        return any(lex.keys(t) & asked and any(lex.role(u) == "title" and not lex.keys(u) & asked
+                                               for u in tokens[i + 1:i + 3])
+                   for i, t in enumerate(tokens))
+    titles = [w for w in q.words if w.role == "title"]
+    if not titles:
+        return True
+    if any(_same_role(titles, run, lex) for run in title_runs(s.canonical)):
+        return True  # «علی لقمانی مدیرکل ...»: the name and the role together (not «معاون وزیر» for «وزیر»)
+    # the article's main person, quoted under that role elsewhere («مدیرکل ... گفت»)
+    return article.main_person in names and any(_same_role(titles, run, lex) for run in article.speech_roles)
+
+
+def _which_count_only(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
+    """«کدام کشورها ...؟» answered by «به ۲۳ کشور»: the sentence counts the things instead of naming them."""
+    if not q.which:
+        return False
+    want = lex.keys(q.which)
+    tokens = [m.group() for m in _TOKEN.finditer(s.canonical)]
+    hits = [i for i, t in enumerate(tokens) if lex.keys(t) & want]
+    return bool(hits) and all(i > 0 and _NUMBERISH.match(tokens[i - 1]) for i in hits)
+
+
+def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
+    """What ``s`` (a sentence of ``article``) fails to carry of what ``q`` asks; [] when it answers."""
+    lex = lexicon()
+    misses = [Miss("which" if w.text == q.which else "word", w.text, soft=w.role == "predicate")
+              for w in missing_words(q, s, article)]
+    if q.provinces and s.provinces and not set(q.provinces) & set(s.provinces):
+        misses.append(Miss("subject", " و ".join(q.provinces), " و ".join(s.provinces)))
+    elif (q.provinces and not s.provinces and _COUNTRY.search(s.canonical) and not _COUNTRY.search(q.canonical)
+          and not re.search(r"(?<!\w)(استان|این استان)(?!\w)", s.canonical)):
+        misses.append(Miss("subject", " و ".join(q.provinces), "کل کشور"))  # a national figure, not the province's
+    answers = _answers(q, s)
+    if q.kind == "count":
+        asked = frozenset(k for w in q.words for k in w.keys) | frozenset(k for c in q.counted for k in lex.keys(c))
+        window = q.counted and q.counted[0] in _TIME_UNITS and any(p.shape[:1] == ("window",) for p in s.periods)
+        if not window and not any(_counts(q.counted, a, lex, asked) and (q.unit is None or _unit_ok(q.unit, a, lex))
+                                  for a in answers):
+            found = next((" ".join(a.counted) for a in answers if a.counted), "")
+            misses.append(Miss("count", " ".join(q.counted), found))
+    elif q.kind in ("amount", "percent"):
+        if q.unit and not any(_unit_ok(q.unit, a, lex) for a in answers):
+            found = next((a.unit for a in answers if a.unit and a.unit != "percent"), "")
+            misses.append(Miss("unit" if q.kind == "amount" else "percent", q.unit, found or ""))
+        elif not answers:
+            misses.append(Miss("amount", ""))
+    elif q.kind in ("who", "name"):
+        if not _names_ok(q, s, article, lex):
+            # certain only when a name or a role is asked for: names of people from abroad are not known here
+            strict = q.kind == "name" or any(w.role == "title" for w in q.words)
+            misses.append(Miss("name", "", soft=not strict))
+    elif q.kind == "date" and not s.date:
+        misses.append(Miss("date", ""))
+    elif q.kind == "when" and not (s.date or s.weekday):
+        misses.append(Miss("date", "", soft=True))  # «کی», «چه زمانی»: also «هفته ششم بارداری», «وقتی که ...»
+    elif q.kind == "year" and not s.year:
+        misses.append(Miss("year", ""))
+    elif q.kind == "weekday" and not (s.weekday or s.date):
+        misses.append(Miss("weekday", ""))
+    elif q.kind == "contact":
+        ok = (re.search(r"ساعت\s*\d", s.canonical) is not None) if q.contact == "hours" else q.contact in s.contact
+        if not ok:
+            misses.append(Miss("contact", q.contact or ""))
+    elif q.kind == "which" and _which_count_only(q, s, lex):
+        misses.append(Miss("which", q.which or ""))
+    period = period_missing(q, s, article)
+    if period:
+        found = "، ".join(p.label for p in s.periods)
+        misses.append(Miss("period", period, found))
+    return sorted(misses, key=lambda m: _PRIORITY.index(m.kind))
+
+
+# the order in which misses are explained: the most telling first
+_PRIORITY = ["contact", "unit", "percent", "period", "count", "which", "word", "name", "date", "year", "weekday",
+             "amount", "subject"]

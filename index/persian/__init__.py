@@ -1,0 +1,1 @@
+"""Persian text tools: word classes and matching (``lexicon``)."""
