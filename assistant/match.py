@@ -70,7 +70,6 @@ class Article:
 
     @classmethod
     def build(cls, doc_id: str, title_canonical: str, info: DocumentInfo, vectors: dict | None = None) -> "Article":
-        lex = lexicon()
         all_keys: set[str] = set()
         speech: list[tuple[str, ...]] = []
         for s in info.sentences:
@@ -85,7 +84,6 @@ class Article:
                 if n in info.surnames:
                     counts[n] = counts.get(n, 0) + 1
         main = max(counts, key=lambda n: counts[n]) if counts else None
-        del lex
         return cls(doc_id, title_canonical, info, title_keys, frozenset(all_keys | title_keys), tuple(speech), main,
                    dict(vectors or {}))
 
@@ -164,6 +162,7 @@ def coverage(words: Weighted, keys: frozenset[str]) -> float:
     return sum(w for k, w in words if k & keys) / total if total else 0.0
 
 
+@lru_cache(maxsize=100_000)
 def plain_keys(canonical: str) -> frozenset[str]:
     """``sentence_keys`` with compound parts unmarked: for scoring, where a part counts as a match."""
     return frozenset(k[1:] if k.startswith(PART) else k for k in sentence_keys(canonical))

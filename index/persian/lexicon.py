@@ -74,6 +74,9 @@ class Lexicon:
 
     # -------------------------------------------------------------------------------- roles
     def role(self, word: str) -> Role:
+        return _role(self, word)
+
+    def _role_of(self, word: str) -> Role:
         role = self._role(word)
         if role == "content" and "ا" in word and "آ" not in word:  # «امد» typed for «آمد»
             for i, ch in enumerate(word):
@@ -139,8 +142,11 @@ class Lexicon:
     def formal(self, word: str) -> str:
         return self.colloquial.get(word, word)
 
-    def bases(self, word: str) -> set[str]:
+    def bases(self, word: str) -> frozenset[str]:
         """The word and its forms without inflection: ``تعاونیهای`` → ``تعاونی``, ``جوونا`` → ``جوان``."""
+        return _bases(self, word)
+
+    def _bases(self, word: str) -> frozenset[str]:
         word = self.formal(word)
         out = {word}
         if word.startswith("و") and len(word) >= 6 and word not in self.real and word[1:] in self.real:
@@ -152,7 +158,7 @@ class Lexicon:
                         base = self.formal(w[: -len(ending)])
                         if base in self.known or base in self.groups or len(base) >= 4:
                             out.add(base)
-        return out
+        return frozenset(out)
 
     def keys(self, word: str, stem: str | None = None) -> frozenset[str]:
         """Every key ``word`` matches on: its bases, stem and the group of words meaning the same."""
@@ -174,13 +180,23 @@ class Lexicon:
 def _keys(lex: Lexicon, word: str, stem: str | None) -> frozenset[str]:
     found = set(lex.bases(word))
     if "آ" in word:  # «آب» is also typed «اب», «آلوده» «الوده»
-        found |= lex.bases(word.replace("آ", "ا"))
+        found |= set(lex.bases(word.replace("آ", "ا")))
     if stem and stem != word:
         found.add(stem)
     found = {w.replace("آ", "ا") for w in found} | found
     for w in list(found):
         found.update(lex.groups.get(w, ()))
     return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def _role(lex: Lexicon, word: str) -> Role:
+    return lex._role_of(word)
+
+
+@lru_cache(maxsize=200_000)
+def _bases(lex: Lexicon, word: str) -> frozenset[str]:
+    return lex._bases(word)
 
 
 _stemmer = None
