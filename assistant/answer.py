@@ -1,36 +1,42 @@
-"""What ``ask`` returns: the answer text, its numbered sources, and whether it abstained."""
+"""What ``ask`` returns: the answer text, its numbered sources, and whether it abstained.
+
+:class:`Answer` and :class:`Source` are pydantic models: the HTTP API declares them as its response
+models and ``as_dict()`` is their JSON (``assistant ask --json`` prints the same).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from assistant.retrieve import Passage
-
-NO_ANSWER = "پاسخ این پرسش در خبرهای موجود نیامده است."
-MAYBE_RELATED = "این بخش‌ها شاید مرتبط باشند:"
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+from index.persian.fold import persian_digits
 
 
 def fa_number(n: int) -> str:
-    return str(n).translate(PERSIAN_DIGITS)
+    return persian_digits(n)
 
 
-@dataclass(frozen=True)
-class Source:
-    """One numbered source: the passage, and the sentence in it that the answer relies on.
+class Source(BaseModel):
+    """One numbered source: the passage, and the sentence in it that the answer relies on."""
 
-    ``quote_start``/``quote_end`` are offsets of ``quote`` inside ``text`` (for highlighting)."""
+    model_config = ConfigDict(frozen=True)
 
-    n: int
+    n: int = Field(description="The citation number used in the answer text ([۱] is 1).")
     doc_id: str
     title: str
-    source: str
-    text: str
-    quote: str
+    source: str = Field(description="The article's file or URL.")
+    text: str = Field(description="The passage.")
+    quote: str = Field(description="The sentence of the passage that the answer relies on.")
     score: float
     chunk_id: str = ""
-    quote_start: int = 0
+    quote_start: int = Field(0, description="Offset of quote inside text (for highlighting).")
     quote_end: int = 0
+
+    @field_serializer("score")
+    def _score(self, score: float) -> float:
+        return round(score, 4)
 
     @classmethod
     def from_passage(cls, n: int, p: Passage, quote_start: int | None = None, quote_end: int | None = None) -> "Source":
@@ -41,35 +47,37 @@ class Source:
                    quote_start=quote_start, quote_end=quote_end)
 
     def as_dict(self) -> dict:
-        out = asdict(self)
-        out["score"] = round(self.score, 4)
-        return out
+        return self.model_dump()
 
 
-@dataclass
-class Answer:
+class Answer(BaseModel):
+    """The answer to one question (the JSON of ``assistant ask --json`` and ``POST /api/ask``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, serialize_by_alias=True)
+
     question: str
-    text: str
+    text: str = Field(serialization_alias="answer",
+                      description="The answer with citation markers such as [۱], or the abstention and why.")
+    abstained: bool = Field(description="True when the articles do not hold the answer.")
     sources: list[Source]
-    abstained: bool
-    related: list[Source] = field(default_factory=list)   # closest passages when abstaining
-    standalone_question: str = ""                         # the question after resolving a follow-up
-    answerer: str = "offline"                             # "offline", "llm" or "facts" (across articles)
-    notes: list[str] = field(default_factory=list)        # Persian notes for the user (e.g. LLM unavailable)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    passages: list[Passage] = field(default_factory=list)  # everything retrieved, best first
-    chart: list[dict] = field(default_factory=list)       # compared figures: {"label", "value", "unit", "n", "period"}
+    related: list[Source] = Field(default_factory=list,
+                                  description="When abstaining: the closest passages («شاید مرتبط»), nearest first.")
+    standalone_question: str = Field("", description="The question after resolving a follow-up.")
+    answerer: Literal["offline", "llm", "facts"] = Field(
+        "offline", description="offline (sentences of the articles), llm, or facts (a question across articles).")
+    chart: list[dict] = Field(default_factory=list, description=(
+        "For questions across articles: the compared figures {label, value, unit, n, period}."))
+    notes: list[str] = Field(default_factory=list, description="Persian notes for the user (the LLM was unavailable).")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    passages: list[Passage] = Field(default_factory=list, exclude=True)  # everything retrieved, best first
+
+    @field_serializer("standalone_question")
+    def _standalone(self, value: str) -> str:
+        return value or self.question
+
+    @field_serializer("timings_ms")
+    def _timings(self, value: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 1) for k, v in value.items()}
 
     def as_dict(self) -> dict:
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "sources": [s.as_dict() for s in self.sources],
-            "related": [s.as_dict() for s in self.related],
-            "standalone_question": self.standalone_question or self.question,
-            "answerer": self.answerer,
-            "chart": list(self.chart),
-            "notes": list(self.notes),
-            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-        }
+        return self.model_dump()

@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 
 from assistant.match import Article
-from index.normalize import TextNormalizer
+from index.persian.normalize import TextNormalizer
 from index.record import Record
 from index.sentences import DocumentInfo, analyse_document
 

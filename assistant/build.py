@@ -16,7 +16,7 @@ from assistant.settings import Settings
 from index.embed import make_embeddings
 from index.facts import FactStore
 from index.ingest import ChunkParams, IngestReport, ingest
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 from index.store import IndexStore
 
 

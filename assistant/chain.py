@@ -20,7 +20,7 @@ from typing import Iterator
 import numpy as np
 from langchain_core.runnables import RunnableLambda
 
-from assistant.answer import NO_ANSWER, Answer, Source, fa_number
+from assistant.answer import Answer, Source, fa_number
 from assistant.compare import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
 from assistant.claims import unsupported
@@ -30,16 +30,12 @@ from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.offline import Draft, OfflineAnswerer
 from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher, Passage
-from index.normalize import TextNormalizer
+from assistant.wording import (NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
+                               NOTE_LLM_UNSUPPORTED, NOTE_UNCITED_CLAIMS)
+from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
 
-NOTE_LLM_DOWN = "پاسخ‌گوی هوشمند (مدل زبانی) در دسترس نبود؛ این پاسخ مستقیم از متن خبرها برداشته شده است."
-NOTE_LLM_UNCITED = "پاسخ مدل زبانی به هیچ منبعی ارجاع نداشت و کنار گذاشته شد؛ این پاسخ مستقیم از متن خبرها است."
-NOTE_INVALID_CITATIONS = "ارجاع‌های نامعتبر از پاسخ حذف شد."
-NOTE_UNCITED_CLAIMS = "بخشی از این پاسخ به منبعی ارجاع ندارد؛ آن را با احتیاط بخوانید."
-NOTE_LLM_UNSUPPORTED = ("پاسخ مدل زبانی چیزی می‌گفت که منابعش برای آنچه پرسیده شده نمی‌گویند (رقمی که در منبع "
-                        "نیست یا دربارهٔ چیز دیگری است)؛ کنار گذاشته شد.")
 
 
 class QuestionError(ValueError):

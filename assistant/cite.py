@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.retrieve import Passage
-from index.normalize import TextNormalizer
+from index.persian.fold import latin_digits
+from index.persian.normalize import TextNormalizer
 
-_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # [1] [۱] [1, 2] [۱، ۲] [1][2]
 CITATION = re.compile(r"\[\s*([0-9۰-۹٠-٩]+(?:\s*[,،]\s*[0-9۰-۹٠-٩]+)*)\s*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!؟?])\s+|\n+")
@@ -24,7 +24,7 @@ class CheckedText:
 
 
 def parse_numbers(marker_body: str) -> list[int]:
-    return [int(x) for x in re.split(r"\s*[,،]\s*", marker_body.translate(_TO_LATIN).strip()) if x]
+    return [int(x) for x in re.split(r"\s*[,،]\s*", latin_digits(marker_body).strip()) if x]
 
 
 def check_citations(text: str, n_sources: int) -> CheckedText:

@@ -20,7 +20,7 @@ from assistant.cite import CITATION, best_sentence, parse_numbers
 from assistant.match import Article, check
 from assistant.question import Question
 from assistant.retrieve import Passage
-from index.numbers import find_amounts
+from index.persian.numbers import find_amounts
 from index.persian.lexicon import lexicon
 from index.sentences import SentenceInfo
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant import wording
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
@@ -201,7 +203,7 @@ def _print_answer(answer, as_json: bool) -> None:
     sources = answer.sources or answer.related
     if sources:
         print()
-        print(rlm + ("منابع:" if answer.sources else "این بخش‌ها شاید مرتبط باشند:"))
+        print(rlm + (wording.SOURCES if answer.sources else wording.MAYBE_RELATED))
     for s in sources:
         print(f"{rlm}[{fa_number(s.n)}] {s.title} — {s.source}")
         if s.quote:
@@ -251,7 +253,7 @@ def _serve(assistant, args) -> int:
 
 def _facts(assistant, args) -> int:
     from index.facts import MEASURES
-    from index.places import find_provinces
+    from index.persian.places import find_provinces
 
     province = None
     if args.province:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer import NO_ANSWER, Answer, Source, fa_number
+from assistant import wording
+from assistant.answer import Answer, Source, fa_number
 from assistant.retrieve import Passage
-from index.facts import MEASURE_NAMES_FA, Fact, FactStore
-from index.normalize import TextNormalizer
-from index.places import find_provinces
+from index.persian.fold import latin_digits
+from index.facts import MEASURE_NAMES_FA, SUBJECT_COUNTRY, SUBJECT_UNKNOWN, Fact, FactStore
+from index.persian.lexicon import lexicon
+from index.persian.normalize import TextNormalizer
+from index.persian.places import find_provinces
 
 _SUPERLATIVE = re.compile(r"بیشترین|کمترین|بیش ترین|کم ترین|بالاترین|پایینترین|بیشتر|کمتر|\bmost\b|\bhighest\b|"
                           r"\blargest\b|\bleast\b|\blowest\b|\bmore\b|\bfewer\b|\bless\b", re.IGNORECASE)
@@ -41,17 +44,9 @@ _MEASURE_WORDS = [
     ("cooperatives", r"تعداد تعاونی|چند تعاونی|تعاونی فعال|تعاونیهای فعال|cooperatives are|number of cooperatives|"
                      r"active cooperatives"),
 ]
-_PHRASE = {
-    "exports": "صادرات تعاونی‌ها", "members": "اعضای تعاونی‌ها", "jobs": "اشتغال در تعاونی‌ها",
-    "cooperatives": "تعاونی", "active_cooperatives": "تعاونی فعال", "exporters": "شرکت‌های تعاونی صادرکننده",
-    "loans": "تسهیلات تعاونی‌ها", "credits": "اعتبارات", "investment": "سرمایه‌گذاری طرح‌های تعاونی",
-}
 # units that count the same thing (jobs are counted in people or in jobs, or the unit is implied)
 _UNIT_KIND = {"people": "people", "jobs": "people", "members": "people", None: "people",
               "cooperatives": "cooperatives", "companies": "cooperatives"}
-_UNIT_FA = {"USD": "دلار", "IRR": "ریال", "IRT": "تومان", "EUR": "یورو", "people": "نفر", "members": "عضو",
-            "cooperatives": "تعاونی", "companies": "شرکت", "jobs": "شغل", "countries": "کشور", "tons": "تن",
-            "hectares": "هکتار", "percent": "درصد"}
 
 
 def _say(n: int) -> str:
@@ -75,7 +70,7 @@ def _say(n: int) -> str:
 def format_amount(value: float, unit: str | None) -> str:
     """22995000, "USD" → «۲۲ میلیون و ۹۹۵ هزار دلار»."""
     text = _say(int(round(value))) if float(value).is_integer() else fa_number(value).replace(".", "٫")
-    return f"{text} {_UNIT_FA.get(unit, '')}".strip()
+    return f"{text} {lexicon().unit_names.get(unit or '', '')}".strip()
 
 
 @dataclass(frozen=True)
@@ -112,7 +107,7 @@ def _period_wanted(question: str) -> str | None:
         return "سال گذشته"
     year = re.search(r"(1[34]\d\d|[۱١][۳۴٣٤][۰-۹٠-٩]{2})", q)
     if year:
-        return fa_number(int(year.group(1).translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))))
+        return fa_number(int(latin_digits(year.group(1))))
     return None
 
 
@@ -161,7 +156,7 @@ class FactsAnswerer:
         intent = detect(self.normalizer.canonical(standalone))
         if intent is None:
             return None
-        facts = [f for f in self.facts.query(measure=intent.measure) if f.subject not in ("کشور", "نامعلوم")]
+        facts = [f for f in self.facts.query(measure=intent.measure) if f.subject not in (SUBJECT_COUNTRY, SUBJECT_UNKNOWN)]
         by_province: dict[str, list[Fact]] = {}
         for f in facts:
             by_province.setdefault(f.subject, []).append(f)
@@ -173,12 +168,12 @@ class FactsAnswerer:
         canonical = self.normalizer.canonical(standalone)
         chosen = [_headline(v, _period_for(canonical, province)) for province, v in by_province.items()]
         units = {_UNIT_KIND.get(f.unit, f.unit) for f in chosen}
-        measure_fa = _PHRASE.get(intent.measure, MEASURE_NAMES_FA.get(intent.measure, intent.measure))
+        measure_fa = wording.ACROSS_MEASURES.get(intent.measure, MEASURE_NAMES_FA.get(intent.measure, intent.measure))
         if not chosen or (len(chosen) < 2 and not intent.provinces):
             # a comparison the articles cannot support: say so instead of answering from one passage
-            only = f" (فقط برای {chosen[0].subject} رقمی آمده است)" if chosen else ""
-            return Answer(question=question, text=NO_ANSWER, sources=[], abstained=True, answerer="facts",
-                          notes=[f"برای مقایسهٔ {measure_fa} میان استان‌ها رقم کافی در خبرها نیست{only}."])
+            only = wording.ACROSS_ONLY.format(province=chosen[0].subject) if chosen else ""
+            return Answer(question=question, text=wording.NO_ANSWER, sources=[], abstained=True, answerer="facts",
+                          notes=[wording.ACROSS_TOO_FEW.format(measure=measure_fa, only=only)])
         if len(units) > 1 and intent.kind != "compare":
             return None
         chosen.sort(key=lambda f: f.value, reverse=not intent.lowest)
@@ -192,24 +187,23 @@ class FactsAnswerer:
             a = max(f.start - p.start, 0)
             sources.append(Source.from_passage(n, p, a, min(f.end - p.start, len(p.text))))
             period = f"، {f.period}" if f.period else ""
-            lines.append(f"• {f.subject}: {_as_written(f)}{period} [{fa_number(n)}]")
+            lines.append(wording.ACROSS_LINE.format(province=f.subject, amount=_as_written(f), period=period,
+                                                    n=fa_number(n)))
             chart.append({"label": f.subject, "value": f.value, "unit": f.unit, "n": n, "period": f.period})
+        provinces = wording.AND.join(f.subject for f in chosen)
         if intent.kind == "superlative":
-            top = chosen[0]
-            word = "کمترین" if intent.lowest else "بیشترین"
-            head = f"در خبرهای موجود، {word} {measure_fa} را {top.subject} دارد."
+            lead = wording.ACROSS_LOWEST if intent.lowest else wording.ACROSS_HIGHEST
+            head = lead.format(measure=measure_fa, province=chosen[0].subject)
         elif intent.kind == "aggregate":
-            total = sum(f.value for f in chosen)
-            head = (f"مجموع {measure_fa} در {' و '.join(f.subject for f in chosen)} بر پایهٔ خبرها "
-                    f"{format_amount(total, chosen[0].unit)} است.")
+            total = format_amount(sum(f.value for f in chosen), chosen[0].unit)
+            head = wording.ACROSS_TOTAL.format(measure=measure_fa, provinces=provinces, total=total)
         else:
-            head = f"{measure_fa} در {' و '.join(f.subject for f in chosen)} بر پایهٔ خبرها:"
+            head = wording.ACROSS_LIST.format(measure=measure_fa, provinces=provinces)
         periods = {f.period for f in chosen}
         notes = []
         if len(periods) > 1 or None in periods:
-            notes.append("این ارقام به دوره‌های یکسانی مربوط نیستند (دورهٔ هر رقم کنار آن آمده است)؛ "
-                         "مقایسهٔ آن‌ها تقریبی است.")
+            notes.append(wording.ACROSS_PERIODS_DIFFER)
         if missing:
-            notes.append(f"برای {' و '.join(missing)} رقمی از {measure_fa} در خبرها نیامده است.")
+            notes.append(wording.ACROSS_MISSING.format(provinces=wording.AND.join(missing), measure=measure_fa))
         return Answer(question=question, text="\n".join([head, *lines]), sources=sources, abstained=False,
                       answerer="facts", notes=notes, chart=chart)

@@ -23,8 +23,8 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.normalize import TextNormalizer
-from index.numbers import find_amounts
+from index.persian.normalize import TextNormalizer
+from index.persian.numbers import find_amounts
 
 
 ACROSS_KINDS = frozenset({"compare", "aggregate", "superlative"})

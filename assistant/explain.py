@@ -11,39 +11,27 @@ import re
 
 from assistant.match import Article, Miss
 from assistant.question import Question
+from assistant.wording import CONTACT_WORDS, EXPLAIN, FIGURE_OF, FIGURE_OF_WORDS, MEASURE_PHRASES, WHEN_WORDS
 from index.facts import MEASURE_NAMES_FA, MEASURES, _measure
+from index.persian.dates import UNKNOWN_DATE
+from index.persian.fold import fold_word
+from index.persian.lexicon import lexicon
 from index.sentences import SentenceInfo
 
-UNIT_FA = {"USD": "دلار", "IRR": "ریال", "IRT": "تومان", "EUR": "یورو", "percent": "درصد", "tons": "تن",
-           "kg": "کیلوگرم", "hectares": "هکتار", "meters": "متر", "money": "پول (ریال، تومان یا دلار)",
-           "trade": "ارزش یا وزن", "people": "نفر", "cooperatives": "تعاونی", "companies": "شرکت",
-           "countries": "کشور", "jobs": "شغل", "members": "عضو"}
-CONTACT_FA = {"phone": "شمارهٔ تلفن یا راه تماسی", "address": "نشانی", "web": "نشانی وب‌گاه یا رایانامه‌ای",
-              "hours": "ساعت کاری"}
-_UNKNOWN_DATE = " (تاریخ خبر نامعلوم)"
-# what a figure of each measure is, before the province's name: «شمار اعضای تعاونی‌های» گلستان
-MEASURE_PHRASES = {
-    "exports": "صادرات تعاونی‌های", "export_countries": "شمار کشورهای مقصد صادرات تعاونی‌های",
-    "members": "شمار اعضای تعاونی‌های", "jobs": "شمار شاغلان تعاونی‌های", "insured": "شمار بیمه‌شدگان",
-    "loans": "تسهیلات تعاونی‌های", "credits": "اعتبارات", "investment": "سرمایه‌گذاری طرح‌های تعاونی",
-    "brands": "شمار برندهای تعاونی‌های", "projects": "شمار طرح‌های تعاونی", "licenses": "شمار مجوزهای",
-    "cooperatives": "شمار تعاونی‌های", "active_cooperatives": "شمار تعاونی‌های فعال",
-    "exporters": "شمار تعاونی‌های صادرکنندهٔ",
-}
 _AMOUNT_KINDS = ("amount", "count", "percent")
 
 
 def _as_typed(question: Question, canonical_word: str) -> str:
     """The question's own spelling of a canonical word (with its half-spaces)."""
     for token in re.findall(r"[\w\u200c]+", question.text):
-        folded = token.replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
+        folded = fold_word(token)
         if folded == canonical_word or folded.startswith(canonical_word) and len(folded) - len(canonical_word) <= 3:
             return token
     return canonical_word
 
 
 def _label(text: str) -> str:
-    return text.replace(_UNKNOWN_DATE, "").strip()
+    return text.replace(UNKNOWN_DATE, "").strip()
 
 
 def _given(sentence: SentenceInfo, article: Article, display: str, question: Question) -> str | None:
@@ -56,10 +44,10 @@ def _given(sentence: SentenceInfo, article: Article, display: str, question: Que
             continue
         measure = _counted_measure(a.counted) or _measure(display, _Amount(a.unit), a.start, a.end)
         if measure:
-            phrase = MEASURE_PHRASES.get(measure) or f"رقم {MEASURE_NAMES_FA.get(measure, measure)}"
+            phrase = MEASURE_PHRASES.get(measure) or FIGURE_OF.format(what=MEASURE_NAMES_FA.get(measure, measure))
             return f"{phrase} {subject}".strip()
         if a.counted:
-            return f"رقم «{' '.join(a.counted)}» {subject}".strip()
+            return f"{FIGURE_OF_WORDS.format(words=' '.join(a.counted))} {subject}".strip()
     return None
 
 
@@ -74,7 +62,7 @@ def _counted_measure(counted: tuple[str, ...]) -> str | None:
 
 
 class _Amount:
-    """The one field of index.numbers.Amount that facts._measure reads."""
+    """The one field of index.persian.numbers.Amount that facts._measure reads."""
 
     def __init__(self, unit: str | None) -> None:
         self.unit = unit
@@ -87,42 +75,41 @@ def explain(question: Question, misses: list[Miss], sentence: SentenceInfo | Non
         return ""
     miss = misses[0]
     given = _given(sentence, article, display, question) if question.kind in _AMOUNT_KINDS else None
+    key, slots = _template(question, miss, given)
+    return EXPLAIN[key].format(**slots) if key else ""
+
+
+def _template(question: Question, miss: Miss, given: str | None) -> tuple[str, dict[str, str]]:
+    """Which sentence of ``wording.EXPLAIN`` says what is missing, and what fills its slots."""
+    unit_name = lexicon().unit_names
     if miss.kind == "word":
         word = _as_typed(question, miss.asked)
-        if given:
-            return f"خبرها {given} را گفته‌اند، ولی رقمی برای «{word}» نیاورده‌اند."
-        return f"خبرها در این باره چیزی دربارهٔ «{word}» نگفته‌اند."
+        return ("word_given", {"given": given, "word": word}) if given else ("word", {"word": word})
     if miss.kind == "unit":
-        asked = UNIT_FA.get(miss.asked, miss.asked)
+        asked = unit_name.get(miss.asked, miss.asked)
         if given and miss.found:
-            return f"خبرها {given} را به {UNIT_FA.get(miss.found, miss.found)} گفته‌اند، نه به {asked}."
-        return f"خبرها رقمی به {asked} برای آن نیاورده‌اند."
+            return "unit_given", {"given": given, "found": unit_name.get(miss.found, miss.found), "asked": asked}
+        return "unit", {"asked": asked}
     if miss.kind == "percent":
-        return f"خبرها {given} را گفته‌اند، ولی درصدی برای آن نیاورده‌اند." if given else \
-            "خبرها درصدی برای آن نیاورده‌اند."
+        return ("percent_given", {"given": given}) if given else ("percent", {})
     if miss.kind == "count":
         asked = " ".join(_as_typed(question, w) for w in miss.asked.split())
-        if miss.found:
-            return f"خبرها شمار «{miss.found}» را گفته‌اند، نه شمار «{asked}» را."
-        return f"خبرها شمار «{asked}» را نگفته‌اند."
+        return ("count_found", {"found": miss.found, "asked": asked}) if miss.found else ("count", {"asked": asked})
     if miss.kind == "amount":
-        return "خبرها رقمی برای آن نیاورده‌اند."
+        return "amount", {}
     if miss.kind == "period":
         asked = _label(miss.asked)
         if given and miss.found:
-            return f"خبرها {given} را برای {_label(miss.found)} گفته‌اند، نه برای {asked}."
-        if given:
-            return f"خبرها {given} را گفته‌اند، ولی نگفته‌اند که مربوط به {asked} است."
-        return f"خبرها چیزی دربارهٔ {asked} در این باره نگفته‌اند."
+            return "period_found", {"given": given, "found": _label(miss.found), "asked": asked}
+        return ("period_given", {"given": given, "asked": asked}) if given else ("period", {"asked": asked})
     if miss.kind == "contact":
-        return f"خبرها {CONTACT_FA.get(miss.asked, 'راه تماسی')} نیاورده‌اند."
+        return "contact", {"what": CONTACT_WORDS.get(miss.asked, CONTACT_WORDS[""])}
     if miss.kind == "name":
-        return "خبرها نام این شخص را نیاورده‌اند."
-    if miss.kind in ("date", "year", "weekday"):
-        what = {"date": "تاریخ", "year": "سال", "weekday": "روز"}[miss.kind]
-        return f"خبرها {what} آن را نگفته‌اند."
+        return "name", {}
+    if miss.kind in WHEN_WORDS:
+        return "when", {"what": WHEN_WORDS[miss.kind]}
     if miss.kind == "which":
-        return f"خبرها فقط شمار «{_as_typed(question, miss.asked)}» را گفته‌اند، نه نام آن‌ها را."
+        return "which", {"asked": _as_typed(question, miss.asked)}
     if miss.kind == "subject":
-        return f"نزدیک‌ترین خبر دربارهٔ {miss.found} است، نه {miss.asked}."
-    return ""
+        return "subject", {"found": miss.found, "asked": miss.asked}
+    return "", {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from assistant.question import QUESTION_WORDS
-from index.normalize import TextNormalizer
-from index.places import find_provinces, province_spans
+from index.persian.normalize import TextNormalizer
+from index.persian.places import find_provinces, province_spans
 
 _MARKERS = re.compile(
     r"^(و|ولی|اما|خب|خوب|پس|حالا|همچنین)\s|چطور|چطوره|چه طور|چی\s*[؟?]?\s*$|چه\s*[؟?]\s*$|"

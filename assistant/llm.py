@@ -35,9 +35,10 @@ def format_sources(passages: list[Passage]) -> str:
 
 
 def answer_messages(question: str, passages: list[Passage]) -> list[tuple[str, str]]:
+    from assistant.wording import NO_ANSWER
     from prompts import load
 
-    return [("system", load("answer_system")),
+    return [("system", fill(load("answer_system"), no_answer=NO_ANSWER)),
             ("human", fill(load("answer_user"), sources=format_sources(passages),
                            question=question.replace("<", "‹").replace(">", "›")))]
 

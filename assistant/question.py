@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.normalize import TextNormalizer
-from index.places import find_provinces, province_spans
+from index.persian.normalize import TextNormalizer
+from index.persian.places import find_provinces, province_spans
 
 Kind = Literal["amount", "count", "percent", "who", "name", "date", "when", "year", "weekday", "place", "which",
                "contact", "reason", "yesno", "other"]
@@ -90,7 +90,7 @@ class Question:
     kind: Kind = "other"
     unit: str | None = None                      # a unit code (USD, IRT, percent, tons...) or a class (money)
     counted: tuple[str, ...] = ()                # what «چند ...» counts (canonical words)
-    periods: tuple = ()                          # index.dates.Period, read without a reference
+    periods: tuple = ()                          # index.persian.dates.Period, read without a reference
     amounts: tuple[float, ...] = ()              # values the question itself states
     contact: str | None = None                   # phone, address, web, hours
     which: str | None = None                     # the noun after «کدام»
@@ -177,8 +177,8 @@ def _counted(tokens: list[tuple[int, int, str]], lex, stops: list[tuple[int, int
 
 
 def analyse(text: str, normalizer: TextNormalizer) -> Question:
-    from index.dates import find_periods
-    from index.numbers import find_amounts
+    from index.persian.dates import find_periods
+    from index.persian.numbers import find_amounts
     from index.persian.lexicon import lexicon
 
     lex = lexicon()

@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from index.chunk import sentence_spans  # noqa: E402
 from index.load import make_title, clean_text  # noqa: E402
-from index.normalize import get_normalizer, clean_invisible, fold_chars, ZWNJ  # noqa: E402
+from index.persian.fold import ZWNJ, fold_chars  # noqa: E402
+from index.persian.normalize import clean_invisible, get_normalizer  # noqa: E402
 
 CACHE = REPO / "bench" / ".cache" / "exp"
 DEV_EXT = REPO.parent / "shared" / "dev-ext"
@@ -34,7 +35,7 @@ N = get_normalizer()
 
 def soft(text: str) -> str:
     """hazm-normalized text that keeps ZWNJ (spaced suffixes joined with ZWNJ)."""
-    from index.normalize import _THOUSANDS, _DECIMAL, _SPACES
+    from index.persian.normalize import _THOUSANDS, _DECIMAL, _SPACES
     normalizer, _, _ = N._hazm
     text = clean_invisible(text)
     text = _THOUSANDS.sub("", fold_chars(text))

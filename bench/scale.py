@@ -87,7 +87,7 @@ _MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرد
 
 
 def _provinces() -> list[str]:
-    from index.places import PROVINCES
+    from index.persian.places import PROVINCES
 
     return list(PROVINCES)
 
@@ -95,7 +95,7 @@ def _provinces() -> list[str]:
 def _province_pattern() -> tuple[re.Pattern, list[str]]:
     """Province names as the articles write them: Persian or Arabic ی/ک, spaces or ZWNJ between words;
     مرکزی only after «استان», فارس not after «خلیج». Longest names first."""
-    from index.places import PROVINCES
+    from index.persian.places import PROVINCES
 
     forms: list[tuple[str, str]] = []
     for name, (variants, _english) in PROVINCES.items():
@@ -119,7 +119,7 @@ class ProvinceSwapper:
     """Replaces each province named in a text by another, the same one for every mention."""
 
     def __init__(self) -> None:
-        from index.places import PROVINCES
+        from index.persian.places import PROVINCES
 
         self.pattern, self.names = _province_pattern()
         self.provinces = _provinces()
@@ -237,7 +237,7 @@ def _generate(out_dir: Path, seed: int, target_chunks: int) -> dict:
     from assistant.settings import Settings
     from index.chunk import chunk_document
     from index.load import load_file
-    from index.normalize import get_normalizer
+    from index.persian.normalize import get_normalizer
 
     settings = Settings()
     normalizer = get_normalizer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.load import Document
-from index.normalize import TextNormalizer
+from index.persian.normalize import TextNormalizer
 
 
 @dataclass(frozen=True)

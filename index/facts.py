@@ -23,8 +23,9 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from index.numbers import Amount, find_amounts
-from index.places import find_provinces
+from index.persian.fold import fold_same_length
+from index.persian.numbers import Amount, find_amounts
+from index.persian.places import find_provinces
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (
@@ -60,6 +61,8 @@ MEASURE_NAMES_FA = {
     "brands": "برندها", "projects": "طرح‌ها", "licenses": "مجوزها", "cooperatives": "تعاونی‌ها",
     "exporters": "شرکت‌های تعاونی صادرکننده", "active_cooperatives": "تعاونی‌های فعال",
 }
+SUBJECT_COUNTRY = "کشور"     # a figure for the whole country
+SUBJECT_UNKNOWN = "نامعلوم"  # an article that names no province
 _WORD = re.compile(r"[\w\u200c]+")
 _COUNTRY = re.compile(r"کل کشور|در کشور|سطح کشور")
 
@@ -87,7 +90,7 @@ class Fact:
 
 
 def _fold(text: str) -> str:
-    return text.replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
+    return fold_same_length(text.replace("\u200c", ""))
 
 
 def _measure(sentence: str, amount: Amount, rel_start: int, rel_end: int) -> str | None:
@@ -130,7 +133,7 @@ def _article_province(text: str) -> str | None:
 
 def extract_facts(doc_id: str, text: str, title: str, sentences: list[tuple[int, int]], date: str | None = None) -> list[Fact]:
     """Facts of one document (``sentences``: offsets of its sentences in ``text``)."""
-    from index.dates import article_date, find_periods, parse_date
+    from index.persian.dates import article_date, find_periods, parse_date
 
     reference = (parse_date(date) if date else None) or article_date(text, title)
     home = _article_province(title + "\n" + text)
@@ -149,11 +152,11 @@ def extract_facts(doc_id: str, text: str, title: str, sentences: list[tuple[int,
             if len(named) == 1:
                 subject = named[0]
             elif _COUNTRY.search(sentence) and not named:
-                subject = "کشور"
+                subject = SUBJECT_COUNTRY
             elif named:
                 subject = min(named, key=lambda n: abs(_fold(sentence).find(n) - amount.start))
             else:
-                subject = home or "نامعلوم"
+                subject = home or SUBJECT_UNKNOWN
             period = min(periods, key=lambda p: min(abs(p.start_offset - amount.end), abs(amount.start - p.end_offset)),
                          default=None)
             facts.append(Fact(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.normalize import TextNormalizer
+from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from index.normalize import clean_invisible, fold_chars
+from index.persian.fold import fold_chars
+from index.persian.normalize import clean_invisible
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024

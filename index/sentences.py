@@ -19,7 +19,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 
-from index.normalize import TextNormalizer
+from index.persian.dates import WEEKDAY_NAMES
+from index.persian.fold import fold_word
+from index.persian.normalize import TextNormalizer
 
 ANALYSIS_VERSION = "5"  # bump when what is stored here changes: ingest then analyses every document again
 
@@ -31,7 +33,7 @@ _YEARISH = re.compile(r"(?<![\d/.-])(1\d{3}|20\d{2})(?![\d/.-])|(?<!\w)(قرن|�
                       r"\d+\s*(میلادی|هجری|شمسی|قمری|خورشیدی|پیش از میلاد|قبل از میلاد)")
 _MONTH = re.compile(r"(?<!\w)(ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوییه|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر|محرم|صفر|"
                     r"ربیعالاول|ربیعالثانی|جمادیالاول|جمادیالثانی|رجب|شعبان|رمضان|شوال|ذیقعده|ذیالقعده|ذیحجه|ذیالحجه)(?!\w)")
-_WEEKDAY = re.compile(r"(?<!\w)(شنبه|یکشنبه|دوشنبه|سهشنبه|چهارشنبه|پنجشنبه|جمعه)(?!\w)")
+_WEEKDAY = re.compile(rf"(?<!\w)({'|'.join(fold_word(d) for d in WEEKDAY_NAMES)})(?!\w)")
 _NUMBER_WORD = re.compile(r"^(\d+(\.\d+)?|و|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|یازده|دوازده|سیزده|چهارده|پانزده|"
                           r"شانزده|هفده|هجده|نوزده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|"
                           r"چهارصد|پانصد|ششصد|هفتصد|هشتصد|نهصد|هزار|میلیون|میلیارد|تریلیون|حدود|بیش|از|نزدیک|به)$")
@@ -161,9 +163,9 @@ def _counted(canonical_after: str, normalizer: TextNormalizer) -> tuple[str, ...
 def analyse_document(text: str, title: str, spans: list[tuple[int, int]], normalizer: TextNormalizer,
                      date: str | None = None) -> DocumentInfo:
     """The analysis of one document whose sentences are ``spans`` (offsets into ``text``)."""
-    from index.dates import article_date, find_periods, parse_date
-    from index.numbers import find_amounts
-    from index.places import find_provinces
+    from index.persian.dates import article_date, find_periods, parse_date
+    from index.persian.numbers import find_amounts
+    from index.persian.places import find_provinces
 
     reference = (parse_date(date) if date else None) or article_date(text, title)
     canonical_title = normalizer.canonical(title)

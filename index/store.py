@@ -19,7 +19,7 @@ from pathlib import Path
 
 from index.embed import PassageEmbedder
 from index.lexical import LexicalIndex
-from index.normalize import TextNormalizer
+from index.persian.normalize import TextNormalizer
 from index.record import Record
 from index.vectors import IndexModelMismatch, VectorIndex, VectorStoreError, make_client
 

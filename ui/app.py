@@ -12,21 +12,12 @@ import os
 
 from assistant.build import Assistant
 from assistant.chain import QuestionError
+from assistant.wording import (CHAT_PLACEHOLDER, CLEAR, EXAMPLES, EXAMPLES_LABEL, INPUT_PLACEHOLDER, INTRO,
+                               MSG_EMPTY, MSG_FAILED, MSG_TOO_LONG, SEND, TITLE)
 from ui.render import answer_html, error_html, escape
 
 log = logging.getLogger(__name__)
 
-TITLE = "دستیار خبر تعاون"
-EXAMPLES = [
-    "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟",
-    "و گلستان چطور؟",
-    "چند نفر در گیلان عضو تعاونی‌ها هستند؟",
-    "مدیرکل تعاون، کار و رفاه اجتماعی خراسان جنوبی کیست؟",
-    "بازار صادرات تعاونی‌های گلستان شامل کدام کشورهاست؟",
-]
-MSG_TOO_LONG = "پرسش بیش از اندازه بلند است؛ لطفاً آن را کوتاه‌تر بنویسید (حداکثر {limit} نویسه)."
-MSG_EMPTY = "لطفاً پرسشی بنویسید."
-MSG_FAILED = "متأسفانه در پاسخ‌گویی خطایی رخ داد. لطفاً دوباره تلاش کنید."
 
 CSS = """
 @font-face { font-family: Vazirmatn; src: url('/static/fonts/Vazirmatn-Regular.woff2') format('woff2');
@@ -105,20 +96,19 @@ def build_blocks(assistant: Assistant, *, compact: bool = False, max_chars: int 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=compact) as blocks:
         if not compact:
             gr.HTML(f'<h2 dir="rtl" style="margin:0">{TITLE}</h2>'
-                    '<p dir="rtl" style="margin:.2em 0 0 0">پرسش خود را دربارهٔ خبرهای تعاونی‌ها بنویسید؛ '
-                    'هر پاسخ به خبر و بخشی که از آن آمده ارجاع می‌دهد.</p>')
+                    f'<p dir="rtl" style="margin:.2em 0 0 0">{INTRO}</p>')
         chatbot = gr.Chatbot(
             elem_id="chat", rtl=True, sanitize_html=True, render_markdown=True, height=None if compact else 520,
             show_label=False, feedback_options=None, buttons=["copy"], group_consecutive_messages=False,
-            placeholder=None if compact else '<p dir="rtl">پاسخ‌ها با منبع نشان داده می‌شوند.</p>',
+            placeholder=None if compact else f'<p dir="rtl">{CHAT_PLACEHOLDER}</p>',
         )
         with gr.Row():
             box = gr.Textbox(elem_id="question", show_label=False, rtl=True, scale=5, lines=1, max_lines=4,
-                             placeholder="پرسش شما…", autofocus=not compact)
-            send = gr.Button("بپرس", elem_id="send", variant="primary", scale=1, min_width=80)
-        clear = gr.Button("پاک کردن گفتگو", elem_id="clear", size="sm", variant="secondary")
+                             placeholder=INPUT_PLACEHOLDER, autofocus=not compact)
+            send = gr.Button(SEND, elem_id="send", variant="primary", scale=1, min_width=80)
+        clear = gr.Button(CLEAR, elem_id="clear", size="sm", variant="secondary")
         if not compact:
-            gr.Examples(EXAMPLES, inputs=box, label="نمونه‌ها")
+            gr.Examples(EXAMPLES, inputs=box, label=EXAMPLES_LABEL)
         box.submit(respond, [box, chatbot], [box, chatbot], api_visibility="private")
         send.click(respond, [box, chatbot], [box, chatbot], api_visibility="private")
         clear.click(lambda: ("", []), None, [box, chatbot], api_visibility="private")

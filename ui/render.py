@@ -13,6 +13,7 @@ import re
 from urllib.parse import quote
 
 from assistant.answer import Answer, Source, fa_number
+from assistant.wording import FULL_ARTICLE, MAYBE_RELATED, SOURCES
 
 _ENTITIES = {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;", "*": "&#42;",
@@ -50,7 +51,7 @@ def _source_html(s: Source, article_url: str) -> str:
         f'<details class="source" dir="rtl"><summary><span class="n">[{fa_number(s.n)}]</span> '
         f'{escape(s.title)}</summary>'
         f'<div class="passage" dir="rtl">{body}</div>'
-        f'<a class="open" href="{escape(href)}" target="_blank" rel="noopener">متن کامل خبر</a></details>'
+        f'<a class="open" href="{escape(href)}" target="_blank" rel="noopener">{FULL_ARTICLE}</a></details>'
     )
 
 
@@ -62,10 +63,10 @@ def answer_html(answer: Answer, article_url: str = "article") -> str:
     for note in answer.notes:
         parts.append(f'<p class="note" dir="rtl">⚠ {escape(note)}</p>')
     if answer.sources:
-        parts.append('<div class="sources"><p class="label">منابع:</p>'
+        parts.append(f'<div class="sources"><p class="label">{SOURCES}</p>'
                      + "".join(_source_html(s, article_url) for s in answer.sources) + "</div>")
     elif answer.related:
-        parts.append('<div class="sources related"><p class="label">این بخش‌ها شاید مرتبط باشند:</p>'
+        parts.append(f'<div class="sources related"><p class="label">{MAYBE_RELATED}</p>'
                      + "".join(_source_html(s, article_url) for s in answer.related) + "</div>")
     return "".join(parts)
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 
+from assistant import wording
 from assistant.build import Assistant
 from assistant.settings import Settings
 
@@ -120,7 +121,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     def article(doc_id: str) -> HTMLResponse:
         page = _article_page(assistant, doc_id)
         if page is None:
-            return HTMLResponse('<p dir="rtl">این خبر پیدا نشد.</p>', status_code=404)
+            return HTMLResponse(f'<p dir="rtl">{wording.ARTICLE_NOT_FOUND}</p>', status_code=404)
         return HTMLResponse(page)
 
     @app.get("/widget", include_in_schema=False)
@@ -137,8 +138,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
             if path.startswith("/api/") or request.method != "GET":
                 return JSONResponse({"error": "missing or wrong access token: send Authorization: Bearer TOKEN "
                                               "or ?token=TOKEN"}, status_code=401)
-            return HTMLResponse('<p dir="rtl" style="font-family:Tahoma">برای دیدن این صفحه نشانی را همراه با '
-                                'توکن دسترسی (‎?token=…‎) باز کنید.</p>', status_code=401)
+            return HTMLResponse(f'<p dir="rtl" style="font-family:Tahoma">{wording.NEEDS_TOKEN}</p>',
+                                status_code=401)
         response = await call_next(request)
         if token and request.query_params.get("token") and not path.startswith("/widget"):
             response.set_cookie(TOKEN_COOKIE, request.query_params["token"], httponly=True, samesite="lax")

@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from index.persian.fold import fold_word
+
 Role = Literal["question", "function", "generic", "title", "verb", "digit", "content"]
 
 # endings removed to find a word's base: plural, indefinite/adjectival, pronoun, colloquial copula
@@ -55,6 +57,7 @@ class Lexicon:
     colloquial: dict[str, str]
     groups: dict[str, tuple[str, ...]]  # word → the keys of the groups it belongs to
     units: dict[str, str]           # word → unit code
+    unit_names: dict[str, str]      # unit code → how an answer names it («دلار»)
     unit_classes: dict[str, tuple[str, ...]]
     money_measures: frozenset[str]
     trade_measures: frozenset[str]
@@ -237,9 +240,7 @@ def _read_hazm(name: str) -> list[str]:
 
 def _canon(word: str) -> str:
     """The canonical spelling of a lexicon word, as ``TextNormalizer.canonical`` writes it (رئیس → رییس)."""
-    from index.normalize import fold_chars
-
-    return fold_chars(word.replace("\u200c", "")).strip()
+    return fold_word(word)
 
 
 def _build() -> Lexicon:
@@ -290,6 +291,7 @@ def _build() -> Lexicon:
         colloquial=colloquial,
         groups=groups,
         units=units,
+        unit_names=dict(data["unit_names"]),
         unit_classes={k: tuple(v) for k, v in data["unit_classes"].items()},
         money_measures=frozenset(_words(data["money_measures"]["words"])),
         trade_measures=frozenset(_words(data["money_measures"]["trade"])),

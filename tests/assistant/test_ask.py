@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import NO_ANSWER
+from assistant.wording import NO_ANSWER
 from assistant.chain import QuestionError
 from assistant.cite import check_citations, to_persian_markers
 from assistant.evaluate import QuestionSetError, holds_fact, load_questions
 from assistant.followup import is_follow_up, resolve_by_rules
-from index.normalize import get_normalizer
-from index.places import find_provinces
+from index.persian.normalize import get_normalizer
+from index.persian.places import find_provinces
 
 GILAN, GOLESTAN, SKHORASAN = "001_2df5e54f2db4a315", "000_35ffd71e27c3aa0e", "002_dd600656ab7ede0e"
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from assistant.answer import NO_ANSWER
+from assistant.wording import NO_ANSWER
 from assistant.compare import detect, format_amount
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 
 
 def test_which_province_exported_the_most(sample_assistant):
@@ -67,7 +67,7 @@ def test_amounts_are_written_as_the_news_writes_them():
     assert format_amount(22_995_000, "USD") == "۲۲ میلیون و ۹۹۵ هزار دلار"
     assert format_amount(1_508_000_000_000, "IRR") == "هزار و ۵۰۸ میلیارد ریال"
     assert format_amount(1000, "cooperatives") == "هزار تعاونی"
-    from index.numbers import parse_number
+    from index.persian.numbers import parse_number
 
     for n in (7, 1000, 2502, 33_518, 1_200_000, 22_995_000, 1_508_000_000_000, 10**13 + 7):
         assert parse_number(format_amount(n, None)) == n

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fake_llm import FakeLLM  # one server per module (the index is built once per module)
 
-from assistant.answer import NO_ANSWER
+from assistant.wording import NO_ANSWER
 from assistant.build import build_assistant
 from assistant.chain import NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED, NOTE_LLM_UNSUPPORTED
 from assistant.settings import REPO_ROOT, SAMPLE_ARTICLES, Settings
@@ -25,7 +25,9 @@ from assistant.settings import REPO_ROOT, SAMPLE_ARTICLES, Settings
 QUESTION = "صادرات تعاونی‌های گیلان چقدر بود؟"
 CITED = "صادرات تعاونی‌های گیلان ۳۴ میلیون دلار بود [1]."
 GILAN = "001_2df5e54f2db4a315"
-SYSTEM_PROMPT = (REPO_ROOT / "prompts" / "answer_system.md").read_text(encoding="utf-8").strip()
+# the prompt as the model receives it: the no-answer sentence filled into its slot
+SYSTEM_PROMPT = (REPO_ROOT / "prompts" / "answer_system.md").read_text(encoding="utf-8").strip() \
+    .replace("{no_answer}", NO_ANSWER)
 FIRST_SOURCE = re.compile(r'<source id="1" title="[^"]*">\n(.*?)\n</source>', re.DOTALL)
 
 

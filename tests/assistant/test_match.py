@@ -8,7 +8,7 @@ from assistant.explain import explain
 from assistant.match import Article, check
 from assistant.question import analyse
 from index.chunk import sentence_spans
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 from index.sentences import analyse_document
 
 TITLE = "صادرات تعاونی‌های گلستان"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import NO_ANSWER
+from assistant.wording import NO_ANSWER
 
 SKHORASAN, GOLESTAN, GILAN, KURDISTAN = ("002_dd600656ab7ede0e", "000_35ffd71e27c3aa0e", "001_2df5e54f2db4a315",
                                          "004_50cbaaf0cb997663")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.question import analyse
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 
 
 def ask(text: str):

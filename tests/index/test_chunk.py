@@ -2,7 +2,7 @@ import pytest
 
 from index.chunk import chunk_document
 from index.load import Document, load_paths
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 
 
 def _doc(text: str) -> Document:

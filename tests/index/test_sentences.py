@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.chunk import sentence_spans
-from index.normalize import get_normalizer
+from index.persian.normalize import get_normalizer
 from index.sentences import DocumentInfo, SentenceInfo, analyse_document
 
 TEXT = (

@@ -8,7 +8,8 @@ from assistant.answer import Answer, Source
 from assistant.build import build_assistant
 from assistant.settings import Settings
 from fake_llm import FakeLLM
-from ui.app import MSG_EMPTY, MSG_TOO_LONG, make_respond
+from assistant.wording import MSG_EMPTY, MSG_TOO_LONG
+from ui.app import make_respond
 from ui.render import answer_html, escape
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.numbers import Amount, find_amounts, parse_amount, parse_number
+from index.persian.numbers import Amount, find_amounts, parse_amount, parse_number
 
 ZWNJ = "\u200c"
 SCRIPTS = {"latin": "0123456789", "persian": "۰۱۲۳۴۵۶۷۸۹", "arabic": "٠١٢٣٤٥٦٧٨٩"}

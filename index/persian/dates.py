@@ -39,17 +39,18 @@ from dataclasses import dataclass, field
 
 import jdatetime
 
+from index.persian.fold import fold_same_length, persian_digits
+
 __all__ = ["Period", "article_date", "find_periods", "parse_date"]
 
-# One character for one character (as in index.numbers), so offsets into the folded text are offsets into the input.
-_FOLD = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يكى٫٬،٪", "0123456789" * 2 + "یکی.,,%")
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-_UNKNOWN = " (تاریخ خبر نامعلوم)"
+UNKNOWN_DATE = " (تاریخ خبر نامعلوم)"
 # Stands in for a missing reference so relative periods are checked the same way; their dates are then dropped.
 # The last day of a leap year, so any day of any month (۳۰ اسفند too) fits before it.
 _STAND_IN = jdatetime.date(1403, 12, 30)
 
-_MONTH_NAMES = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+MONTH_NAMES = tuple(jdatetime.date.j_months_fa)  # فروردین … اسفند
+WEEKDAY_NAMES = tuple(jdatetime.date.j_weekdays_fa)  # شنبه … جمعه
+_MONTH_NAMES = MONTH_NAMES
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {"امرداد": 5, "ابان": 8, "اذر": 9}
 _COUNTS = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9, "ده": 10,
            "یازده": 11, "دوازده": 12}
@@ -137,7 +138,7 @@ def _iso(day: jdatetime.date | None) -> str | None:
 
 
 def _fa(value: int) -> str:
-    return str(value).translate(_PERSIAN_DIGITS)
+    return persian_digits(value)
 
 
 def _day_label(day: jdatetime.date) -> str:
@@ -161,7 +162,8 @@ def _jalali(year: int, month: int, day: int) -> jdatetime.date | None:
 
 
 def _month_days(year: int, month: int) -> int:
-    return 31 if month <= 6 else 30 if month <= 11 or jdatetime.date(year, 1, 1).isleap() else 29
+    days = jdatetime.j_days_in_month[month - 1]
+    return 30 if month == 12 and jdatetime.date(year, 1, 1).isleap() else days
 
 
 def _month_span(year: int, month: int) -> tuple[jdatetime.date, jdatetime.date]:
@@ -266,7 +268,7 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
         months = n * 12 if unit == "سال" else n
         year, month = _shift(r.year, r.month, -months)
         first = jdatetime.date(year, month, min(r.day, _month_days(year, month))) + datetime.timedelta(days=1)
-        vague = f"{m['n'].translate(_PERSIAN_DIGITS)} {unit} گذشته"
+        vague = f"{persian_digits(m['n'])} {unit} گذشته"
         return first, r, f"{_fa(months)} ماه منتهی به {_day_label(r)}", True, vague, ("window", months)
     if kind == "month_rel":
         if _COUNT_BEFORE.search(s, 0, m.start()):
@@ -279,7 +281,7 @@ def _build(kind: str, m: re.Match, s: str, reference: jdatetime.date | None) -> 
 
 
 def _find(text: str, reference, kinds) -> list[Period]:
-    s = text.translate(_FOLD)
+    s = fold_same_length(text)  # one character for one: offsets stay those of the input
     ref = _to_jalali(reference)
     found = []
     for kind in kinds:
@@ -292,7 +294,7 @@ def _find(text: str, reference, kinds) -> list[Period]:
         if a < last_end:
             continue  # overlaps a period that starts earlier or is longer
         if relative and ref is None:
-            periods.append(Period(None, None, vague + _UNKNOWN, text[a:b], a, b, True, False, shape))
+            periods.append(Period(None, None, vague + UNKNOWN_DATE, text[a:b], a, b, True, False, shape))
         else:
             periods.append(Period(first, last, label, text[a:b], a, b, relative, True, shape))
         last_end = b

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.dates import Period, article_date, find_periods, parse_date
+from index.persian.dates import Period, article_date, find_periods, parse_date
 
 ZWNJ = "\u200c"
 SCRIPTS = {"latin": "0123456789", "persian": "۰۱۲۳۴۵۶۷۸۹", "arabic": "٠١٢٣٤٥٦٧٨٩"}

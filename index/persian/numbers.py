@@ -32,9 +32,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from index.persian.dates import MONTH_NAMES
+from index.persian.fold import ZWNJ, fold_same_length
+
 __all__ = ["Amount", "find_amounts", "parse_amount", "parse_number"]
 
-ZWNJ = "\u200c"
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,6 @@ class Amount:
     text: str
 
 
-# One character for one character, so offsets into the folded text are offsets into the input.
-_FOLD = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يكى٫٬،٪", "0123456789" * 2 + "یکی.,,%")
 
 _ONES = {"یک": 1, "دو": 2, "سه": 3, "چهار": 4, "پنج": 5, "شش": 6, "هفت": 7, "هشت": 8, "نه": 9}
 _TEENS = {"ده": 10, "یازده": 11, "دوازده": 12, "سیزده": 13, "چهارده": 14, "پانزده": 15, "پونزده": 15,
@@ -79,7 +79,7 @@ _SLASH_DECIMAL_CUE = re.compile(rf"[ \u200c]*(?:{_SCALE_RE.pattern}|درصد|%)"
 _GAP = " \t\u00a0\u202f\u200c"  # what may stand between the tokens of one number (no line break)
 _NOT_LETTER = r"(?![^\W\d_]|\u200c)"
 _NOT_AFTER_LETTER = r"(?<![^\W\d_])(?<!\u200c)"
-_MONTHS = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
+_MONTHS = "|".join(MONTH_NAMES)
 _SUFFIX = r"(?:ی|ات|\u200cای|\u200c?ها(?:یی|ی)?)?"
 _UNITS = {
     "cooperatives": r"شرکت(?:\u200c?های?)?[ \u200c]+تعاونی|تعاونی",
@@ -232,7 +232,7 @@ def _py(value: Decimal) -> int | float:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in ``text``, in order and not overlapping (see the module docs for what is skipped)."""
-    s = text.translate(_FOLD)
+    s = fold_same_length(text)  # one character for one: offsets stay those of the input
     tokens = _tokenize(s)
     amounts: list[Amount] = []
     k, last_end = 0, 0
@@ -270,7 +270,7 @@ def parse_amount(text: str) -> Amount | None:
 
 def parse_number(text: str) -> int | float | None:
     """The value of ``text`` when all of it is one number phrase (``هفت میلیون و ۹۵۰ هزار``), else None."""
-    s = text.translate(_FOLD)
+    s = fold_same_length(text)  # one character for one: offsets stay those of the input
     tokens = _tokenize(s)
     got = _number_at(tokens, 0) if tokens else None
     if got is None or s[: tokens[0].start].strip() or s[tokens[got[1] - 1].end:].strip():

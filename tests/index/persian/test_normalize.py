@@ -1,4 +1,4 @@
-from index.normalize import ZWNJ, clean_invisible, get_normalizer
+from index.persian.normalize import ZWNJ, clean_invisible, get_normalizer
 
 
 def test_three_spellings_of_a_glued_suffix_meet():

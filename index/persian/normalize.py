@@ -23,7 +23,8 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
-ZWNJ = "\u200c"
+from index.persian.fold import ZWNJ, fold_chars
+
 
 # Characters removed at ingest: they carry no meaning in Persian news text and can hide content
 # (bidi overrides reorder what a reader sees; tag characters can smuggle invisible instructions).
@@ -46,14 +47,6 @@ _INVISIBLE = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
-_LETTERS = str.maketrans(
-    {
-        "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ؤ": "و",
-        "أ": "ا", "إ": "ا", "ٱ": "ا", "ـ": None, "ء": None,
-    }
-)
-_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 # A number written with a thousands separator (Latin, Arabic or Persian comma) or decimal point.
 _THOUSANDS = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
 _DECIMAL = re.compile(r"(?<=\d)[٫.](?=\d)")
@@ -68,12 +61,6 @@ def clean_invisible(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def fold_chars(text: str) -> str:
-    """Fold letters, digits and diacritics to one spelling. Length-changing; for matching only."""
-    text = text.translate(_DIGITS).translate(_LETTERS)
-    return _DIACRITICS.sub("", text)
 
 
 @dataclass

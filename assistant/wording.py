@@ -1,0 +1,99 @@
+"""Every Persian sentence a user reads, in one place: answers, abstentions, notes, page labels.
+
+Templates use ``{name}`` slots, filled with ``str.format``. The prompt ``prompts/answer_system.md``
+gets :data:`NO_ANSWER` through its ``{no_answer}`` slot, so the model is told the very sentence the
+chain recognises. Patterns that *read* Persian (question words, units, measures) live in the lexicon
+(``index/persian/lexicon.toml``), not here.
+"""
+
+from __future__ import annotations
+
+# -- answers -----------------------------------------------------------------------------------------
+NO_ANSWER = "پاسخ این پرسش در خبرهای موجود نیامده است."
+SOURCES = "منابع:"
+MAYBE_RELATED = "این بخش‌ها شاید مرتبط باشند:"
+FULL_ARTICLE = "متن کامل خبر"
+
+# -- notes under an answer ---------------------------------------------------------------------------
+NOTE_LLM_DOWN = "پاسخ‌گوی هوشمند (مدل زبانی) در دسترس نبود؛ این پاسخ مستقیم از متن خبرها برداشته شده است."
+NOTE_LLM_UNCITED = "پاسخ مدل زبانی به هیچ منبعی ارجاع نداشت و کنار گذاشته شد؛ این پاسخ مستقیم از متن خبرها است."
+NOTE_INVALID_CITATIONS = "ارجاع‌های نامعتبر از پاسخ حذف شد."
+NOTE_UNCITED_CLAIMS = "بخشی از این پاسخ به منبعی ارجاع ندارد؛ آن را با احتیاط بخوانید."
+NOTE_LLM_UNSUPPORTED = ("پاسخ مدل زبانی چیزی می‌گفت که منابعش برای آنچه پرسیده شده نمی‌گویند (رقمی که در منبع "
+                        "نیست یا دربارهٔ چیز دیگری است)؛ کنار گذاشته شد.")
+
+# -- why the articles do not answer (assistant/explain.py) --------------------------------------------
+# {given}: what the nearest sentence gives a figure for, e.g. «صادرات تعاونی‌های گلستان»
+EXPLAIN = {
+    "word_given": "خبرها {given} را گفته‌اند، ولی رقمی برای «{word}» نیاورده‌اند.",
+    "word": "خبرها در این باره چیزی دربارهٔ «{word}» نگفته‌اند.",
+    "unit_given": "خبرها {given} را به {found} گفته‌اند، نه به {asked}.",
+    "unit": "خبرها رقمی به {asked} برای آن نیاورده‌اند.",
+    "percent_given": "خبرها {given} را گفته‌اند، ولی درصدی برای آن نیاورده‌اند.",
+    "percent": "خبرها درصدی برای آن نیاورده‌اند.",
+    "count_found": "خبرها شمار «{found}» را گفته‌اند، نه شمار «{asked}» را.",
+    "count": "خبرها شمار «{asked}» را نگفته‌اند.",
+    "amount": "خبرها رقمی برای آن نیاورده‌اند.",
+    "period_found": "خبرها {given} را برای {found} گفته‌اند، نه برای {asked}.",
+    "period_given": "خبرها {given} را گفته‌اند، ولی نگفته‌اند که مربوط به {asked} است.",
+    "period": "خبرها چیزی دربارهٔ {asked} در این باره نگفته‌اند.",
+    "contact": "خبرها {what} نیاورده‌اند.",
+    "name": "خبرها نام این شخص را نیاورده‌اند.",
+    "when": "خبرها {what} آن را نگفته‌اند.",
+    "which": "خبرها فقط شمار «{asked}» را گفته‌اند، نه نام آن‌ها را.",
+    "subject": "نزدیک‌ترین خبر دربارهٔ {found} است، نه {asked}.",
+}
+WHEN_WORDS = {"date": "تاریخ", "year": "سال", "weekday": "روز"}
+CONTACT_WORDS = {"phone": "شمارهٔ تلفن یا راه تماسی", "address": "نشانی", "web": "نشانی وب‌گاه یا رایانامه‌ای",
+                 "hours": "ساعت کاری", "": "راه تماسی"}
+# what a figure of each measure is, before the province's name: «شمار اعضای تعاونی‌های» گلستان
+MEASURE_PHRASES = {
+    "exports": "صادرات تعاونی‌های", "export_countries": "شمار کشورهای مقصد صادرات تعاونی‌های",
+    "members": "شمار اعضای تعاونی‌های", "jobs": "شمار شاغلان تعاونی‌های", "insured": "شمار بیمه‌شدگان",
+    "loans": "تسهیلات تعاونی‌های", "credits": "اعتبارات", "investment": "سرمایه‌گذاری طرح‌های تعاونی",
+    "brands": "شمار برندهای تعاونی‌های", "projects": "شمار طرح‌های تعاونی", "licenses": "شمار مجوزهای",
+    "cooperatives": "شمار تعاونی‌های", "active_cooperatives": "شمار تعاونی‌های فعال",
+    "exporters": "شمار تعاونی‌های صادرکنندهٔ",
+}
+FIGURE_OF = "رقم {what}"            # a measure with no phrase of its own: «رقم صادرات»
+FIGURE_OF_WORDS = "رقم «{words}»"   # a figure known only by the words it counts
+
+# -- answers across provinces (assistant/facts_answer.py) ---------------------------------------------
+# a measure's name in a sentence about several provinces: «صادرات تعاونی‌ها در گلستان و گیلان ...»
+ACROSS_MEASURES = {
+    "exports": "صادرات تعاونی‌ها", "members": "اعضای تعاونی‌ها", "jobs": "اشتغال در تعاونی‌ها",
+    "cooperatives": "تعاونی", "active_cooperatives": "تعاونی فعال", "exporters": "شرکت‌های تعاونی صادرکننده",
+    "loans": "تسهیلات تعاونی‌ها", "credits": "اعتبارات", "investment": "سرمایه‌گذاری طرح‌های تعاونی",
+}
+ACROSS_HIGHEST = "در خبرهای موجود، بیشترین {measure} را {province} دارد."
+ACROSS_LOWEST = "در خبرهای موجود، کمترین {measure} را {province} دارد."
+ACROSS_TOTAL = "مجموع {measure} در {provinces} بر پایهٔ خبرها {total} است."
+ACROSS_LIST = "{measure} در {provinces} بر پایهٔ خبرها:"
+ACROSS_LINE = "• {province}: {amount}{period} [{n}]"
+ACROSS_TOO_FEW = "برای مقایسهٔ {measure} میان استان‌ها رقم کافی در خبرها نیست{only}."
+ACROSS_ONLY = " (فقط برای {province} رقمی آمده است)"
+ACROSS_PERIODS_DIFFER = ("این ارقام به دوره‌های یکسانی مربوط نیستند (دورهٔ هر رقم کنار آن آمده است)؛ "
+                         "مقایسهٔ آن‌ها تقریبی است.")
+ACROSS_MISSING = "برای {provinces} رقمی از {measure} در خبرها نیامده است."
+AND = " و "
+
+# -- the chat page and the widget (ui/) ---------------------------------------------------------------
+TITLE = "دستیار خبر تعاون"
+EXAMPLES = [
+    "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟",
+    "و گلستان چطور؟",
+    "چند نفر در گیلان عضو تعاونی‌ها هستند؟",
+    "مدیرکل تعاون، کار و رفاه اجتماعی خراسان جنوبی کیست؟",
+    "بازار صادرات تعاونی‌های گلستان شامل کدام کشورهاست؟",
+]
+INTRO = "پرسش خود را دربارهٔ خبرهای تعاونی‌ها بنویسید؛ هر پاسخ به خبر و بخشی که از آن آمده ارجاع می‌دهد."
+CHAT_PLACEHOLDER = "پاسخ‌ها با منبع نشان داده می‌شوند."
+INPUT_PLACEHOLDER = "پرسش شما…"
+SEND = "بپرس"
+CLEAR = "پاک کردن گفتگو"
+EXAMPLES_LABEL = "نمونه‌ها"
+MSG_TOO_LONG = "پرسش بیش از اندازه بلند است؛ لطفاً آن را کوتاه‌تر بنویسید (حداکثر {limit} نویسه)."
+MSG_EMPTY = "لطفاً پرسشی بنویسید."
+MSG_FAILED = "متأسفانه در پاسخ‌گویی خطایی رخ داد. لطفاً دوباره تلاش کنید."
+ARTICLE_NOT_FOUND = "این خبر پیدا نشد."
+NEEDS_TOKEN = "برای دیدن این صفحه نشانی را همراه با توکن دسترسی (‎?token=…‎) باز کنید."
