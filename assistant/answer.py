@@ -53,10 +53,10 @@ class Source(BaseModel):
 class Answer(BaseModel):
     """The answer to one question (the JSON of ``assistant ask --json`` and ``POST /api/ask``)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, serialize_by_alias=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, serialize_by_alias=True, validate_by_name=True)
 
     question: str
-    text: str = Field(serialization_alias="answer",
+    text: str = Field(alias="answer",
                       description="The answer with citation markers such as [۱], or the abstention and why.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     sources: list[Source]

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from assistant.match import Article
 from index.persian.normalize import TextNormalizer
-from index.record import Record
+from index.record import StoreOfRecord
 from index.sentences import DocumentInfo, analyse_document
 
 
@@ -17,7 +17,7 @@ class Articles:
     Documents ingested before the record held analyses are analysed here (and kept in memory only:
     readers never write); the next ``assistant ingest`` stores them."""
 
-    def __init__(self, record: Record, normalizer: TextNormalizer, size: int = 2000) -> None:
+    def __init__(self, record: StoreOfRecord, normalizer: TextNormalizer, size: int = 2000) -> None:
         self.record = record
         self.normalizer = normalizer
         self.size = size

@@ -8,27 +8,30 @@ from pathlib import Path
 from assistant.answer import Answer
 from assistant.articles import Articles
 from assistant.chain import QAChain
-from assistant.compare import FactsAnswerer
+from assistant.extractive import ExtractiveAnswerer
+from assistant.facts_answer import FactsAnswerer
 from assistant.llm import ChatLLM
-from assistant.offline import OfflineAnswerer
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from index.embed import make_embeddings
-from index.facts import FactStore
-from index.ingest import ChunkParams, IngestReport, ingest
-from index.persian.normalize import get_normalizer
+from index.facts import Fact
+from index.ingest import ChunkParams, IngestReport, ingest, remove
+from index.load import Document
+from index.persian.normalize import TextNormalizer, get_normalizer
+from index.rows import DocumentSummary
 from index.store import IndexStore
 
 
 @dataclass
 class Assistant:
-    """Everything loaded once and reused between questions: embedder, hazm, the three stores."""
+    """Everything loaded once and reused between questions: embedder, hazm, the three stores.
+
+    Front ends (the CLI, ``ui/``) use only the methods below, never the stores behind them."""
 
     settings: Settings
     store: IndexStore
     searcher: HybridSearcher
     chain: QAChain
-    facts: FactStore
 
     def ask(self, question: str, history: list | None = None) -> Answer:
         """Answer ``question`` from the articles, with numbered sources (or abstain).
@@ -61,8 +64,11 @@ class Assistant:
             progress=progress,
             sentence_vectors=s.sentence_vectors,
         )
-        report.facts = self.facts.sync()  # amounts, what they measure, whose, when: beside the record
         return report
+
+    def delete(self, doc_ids: list[str]) -> IngestReport:
+        """Remove these documents from the index (unknown ids are ignored; ``report.removed`` says which went)."""
+        return remove(self.store, doc_ids)
 
     def warm_up(self) -> None:
         """Load the embedder, hazm and the indexes now (a server does this once, before its first request)."""
@@ -70,6 +76,30 @@ class Assistant:
             self.ask("صادرات تعاونی‌ها")
         except Exception:  # an empty index or a bad setting shows up on the first real question instead
             pass
+
+    @property
+    def normalizer(self) -> TextNormalizer:
+        return self.store.normalizer
+
+    def is_empty(self) -> bool:
+        """True when nothing has been ingested yet."""
+        return self.store.record.counts()[1] == 0
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every document in the index, by id."""
+        return self.store.record.documents()
+
+    def document(self, doc_id: str) -> Document | None:
+        """The article ``doc_id`` as ingested (its full text), or None."""
+        return self.store.record.get_document(doc_id)
+
+    def facts(self, *, province: str | None = None, measure: str | None = None) -> list[Fact]:
+        """The amounts the articles state (``index/facts.py``), of one province and/or measure."""
+        return self.store.record.facts(province=province, measure=measure)
+
+    def check(self) -> dict:
+        """Whether the record, Chroma and the lexical index agree (``assistant check``)."""
+        return self.store.check()
 
     def stats(self) -> dict:
         documents, chunks = self.store.record.counts()
@@ -108,7 +138,7 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
         return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
                        start=c.start, end=c.end, position=c.position, sentences=c.sentences)
 
-    offline = OfflineAnswerer(
+    extractive = ExtractiveAnswerer(
         document_frequencies=lambda terms: store.lexical.document_frequencies(terms),
         num_docs=lambda: store.lexical.num_docs,
         articles=articles,
@@ -116,9 +146,7 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
         query_vector=embedder.embed_query_vector,
     )
     llm = ChatLLM(settings) if settings.llm_base_url else None
-    facts = FactStore(store.record, store.normalizer)
-
-    chain = QAChain(searcher=searcher, normalizer=store.normalizer, offline=offline, llm=llm,
-                    passages=settings.answer_passages, max_question_chars=settings.max_question_chars,
-                    facts=FactsAnswerer(facts, store.normalizer, passage_for))
-    return Assistant(settings=settings, store=store, searcher=searcher, chain=chain, facts=facts)
+    chain = QAChain(searcher=searcher, normalizer=store.normalizer, embedder=embedder, extractive=extractive,
+                    llm=llm, passages=settings.answer_passages, max_question_chars=settings.max_question_chars,
+                    facts=FactsAnswerer(store.record.facts, store.normalizer, passage_for))
+    return Assistant(settings=settings, store=store, searcher=searcher, chain=chain)

@@ -1,12 +1,12 @@
 """The retrieval chain: resolve a follow-up → hybrid retrieve → answer → attach and check citations.
 
-Each step is a LangChain runnable (``QAChain.runnable``); ``ask`` invokes the composition and
-``stream`` runs the same steps, yielding the LLM's tokens as they come.
+One path runs the steps: ``stream`` yields the LLM's tokens as they come and then the answer; ``ask``
+is the last event of ``stream``; ``as_runnable()`` is the same chain as a LangChain runnable.
 
-Without an LLM the offline answerer (``assistant/offline.py``) answers. With one, the LLM writes the
+Without an LLM the extractive answerer (``assistant/extractive.py``) answers. With one, the LLM writes the
 answer from the numbered sources; its citations are checked afterwards: numbers that point at no
-source are removed, and an answer with no valid citation is replaced by the offline answer with a
-note. A failing, slow or garbled LLM gives the offline answer plus a note, never an exception.
+source are removed, and an answer with no valid citation is replaced by the extractive answer with a
+note. A failing, slow or garbled LLM gives the extractive answer plus a note, never an exception.
 """
 
 from __future__ import annotations
@@ -18,20 +18,21 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answer import Answer, Source, fa_number
-from assistant.compare import FactsAnswerer
+from assistant.facts_answer import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
 from assistant.claims import unsupported
 from assistant.explain import explain
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
-from assistant.offline import Draft, OfflineAnswerer
+from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
                                NOTE_LLM_UNSUPPORTED, NOTE_UNCITED_CLAIMS)
+from index.embed import Embedder
 from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
@@ -59,30 +60,44 @@ class Turn:
 
 
 class QAChain:
-    def __init__(self, *, searcher: HybridSearcher, normalizer: TextNormalizer, offline: OfflineAnswerer,
-                 llm: ChatLLM | None, passages: int = 5, max_question_chars: int = 1000,
-                 facts: "FactsAnswerer | None" = None) -> None:
+    def __init__(self, *, searcher: HybridSearcher, normalizer: TextNormalizer, embedder: Embedder,
+                 extractive: ExtractiveAnswerer, llm: ChatLLM | None, passages: int = 5,
+                 max_question_chars: int = 1000, facts: FactsAnswerer | None = None) -> None:
         self.searcher = searcher
         self.normalizer = normalizer
-        self.offline = offline
+        self.embedder = embedder
+        self.extractive = extractive
         self.llm = llm
         self.facts = facts
         self.k = passages
         self.max_question_chars = max_question_chars
-        self.runnable = (RunnableLambda(self.condense, name="condense")
-                         | RunnableLambda(self.retrieve, name="retrieve")
-                         | RunnableLambda(self.answer, name="answer"))
 
     # -- public ----------------------------------------------------------------------------------------
     def ask(self, question: str, history: list | None = None) -> Answer:
-        return self.runnable.invoke(self._turn(question, history)).answer
+        answer = None
+        for event in self.stream(question, history):
+            if event["type"] == "answer":
+                answer = event["answer"]
+        return answer
 
     def stream(self, question: str, history: list | None = None) -> Iterator[dict]:
         """Events: ``{"type": "token", "text": ...}`` while an LLM writes, then ``{"type": "answer", "answer": Answer}``."""
-        turn = self.retrieve(self.condense(self._turn(question, history)))
-        for piece in self._answer_steps(turn):
+        turn = self._turn(question, history)
+        self._condense(turn)
+        self._retrieve(turn)
+        for piece in self._answer(turn):
             yield {"type": "token", "text": piece}
+        self._finish(turn)
         yield {"type": "answer", "answer": turn.answer}
+
+    def as_runnable(self) -> Runnable:
+        """The chain as a LangChain runnable: a question, or ``{"question", "history"?}`` → :class:`Answer`."""
+        def run(value) -> Answer:
+            if isinstance(value, dict):
+                return self.ask(value["question"], value.get("history"))
+            return self.ask(value)
+
+        return RunnableLambda(run, name="qa_chain")
 
     # -- steps -----------------------------------------------------------------------------------------
     def _turn(self, question: str, history: list | None) -> Turn:
@@ -96,7 +111,7 @@ class QAChain:
                                 f"{self.max_question_chars} (max_question_chars)")
         return Turn(question=question, history=list(history or []))
 
-    def condense(self, turn: Turn) -> Turn:
+    def _condense(self, turn: Turn) -> None:
         t = time.perf_counter()
         standalone = resolve_by_rules(turn.question, turn.history, self.normalizer)
         if self.llm is not None and turn.history and standalone != turn.question:
@@ -109,21 +124,14 @@ class QAChain:
                 pass  # the rules' version stands
         turn.standalone = standalone
         turn.timings["condense"] = time.perf_counter() - t
-        return turn
 
-    def retrieve(self, turn: Turn) -> Turn:
+    def _retrieve(self, turn: Turn) -> None:
         t = time.perf_counter()
         turn.parsed = analyse(turn.standalone, self.normalizer)
         turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.parsed)
         turn.timings["retrieve"] = time.perf_counter() - t
-        return turn
 
-    def answer(self, turn: Turn) -> Turn:
-        for _ in self._answer_steps(turn):
-            pass
-        return turn
-
-    def _answer_steps(self, turn: Turn) -> Iterator[str]:
+    def _answer(self, turn: Turn) -> Iterator[str]:
         """Answer ``turn`` (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
         if self.facts is not None:
             t = time.perf_counter()
@@ -131,16 +139,14 @@ class QAChain:
             turn.timings["facts"] = time.perf_counter() - t
             if across is not None:
                 turn.answer = across
-                self._finish(turn)
                 return
         t = time.perf_counter()
-        turn.draft = self.offline.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.standalone))
+        turn.draft = self.extractive.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.standalone))
         turn.timings["offline"] = time.perf_counter() - t
-        offline_answer = self._offline_answer(turn)
+        extractive_answer = self._extractive_answer(turn)
         use_llm = self.llm is not None and turn.passages and not turn.draft.reason.startswith("no article about")
         if not use_llm:
-            turn.answer = offline_answer
-            self._finish(turn)
+            turn.answer = extractive_answer
             return
         t = time.perf_counter()
         pieces: list[str] = []
@@ -150,17 +156,15 @@ class QAChain:
                 yield piece
         except LLMUnavailable:
             turn.timings["llm"] = time.perf_counter() - t
-            offline_answer.notes.append(NOTE_LLM_DOWN)
-            turn.answer = offline_answer
-            self._finish(turn)
+            extractive_answer.notes.append(NOTE_LLM_DOWN)
+            turn.answer = extractive_answer
             return
         turn.timings["llm"] = time.perf_counter() - t
-        turn.answer = self._llm_answer(turn, "".join(pieces), offline_answer)
-        self._finish(turn)
+        turn.answer = self._llm_answer(turn, "".join(pieces), extractive_answer)
 
     # -- building answers ------------------------------------------------------------------------------
     def _sentence_similarity(self, question: str):
-        embedder = self.searcher.store.embedder
+        embedder = self.embedder
         normalizer = self.normalizer
 
         def similarity(texts: list[str]) -> list[float]:
@@ -200,7 +204,7 @@ class QAChain:
         return Answer(question=turn.question, text=text, sources=[], abstained=True, related=self._related(turn),
                       answerer=answerer, notes=list(notes or []))
 
-    def _offline_answer(self, turn: Turn) -> Answer:
+    def _extractive_answer(self, turn: Turn) -> Answer:
         draft = turn.draft
         if draft.abstained:
             return self._abstention(turn, "offline")
@@ -220,10 +224,10 @@ class QAChain:
             return self._abstention(turn, "llm")
         words = re.findall(r"[^\W\d_]{2,}", CITATION.sub(" ", checked.text))
         if not checked.cited or len(words) < 2:  # nothing cited, or citations with no claim around them
-            log.warning("LLM answer cites no source; falling back to the offline answer: %r", raw[:200])
+            log.warning("LLM answer cites no source; falling back to the extractive answer: %r", raw[:200])
             fallback.notes.append(NOTE_LLM_UNCITED)
             return fallback
-        articles = self.offline.articles([p.doc_id for p in turn.passages])
+        articles = self.extractive.articles([p.doc_id for p in turn.passages])
         problem = unsupported(turn.parsed, checked.text, turn.passages, articles, self.normalizer)
         if problem:  # a valid [n] is not enough: the claim must stand in its source, for what was asked
             log.warning("LLM answer states %s; answering that the articles do not hold it: %r", problem, raw[:200])

@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from assistant import wording
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -68,12 +66,12 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     from assistant.build import build_assistant
     from assistant.errors import describe
-    from assistant.settings import Settings
+    from assistant.settings import Settings, SettingsError
 
     try:
         settings = Settings.load()
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        print(f"error: invalid settings: {exc}", file=sys.stderr)
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     assistant = build_assistant(settings)
     try:
@@ -236,18 +234,23 @@ def _eval(assistant, args) -> int:
 
 
 def _serve(assistant, args) -> int:
-    from ui.server import serve
+    from ui.server import listen, serve
 
     settings = assistant.settings.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port))
                                                     if v is not None})
-    if not args.no_ingest and assistant.store.record.counts()[1] == 0:
+    try:
+        sock = listen(settings.host, settings.port)   # first: a busy port fails before minutes of loading
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if not args.no_ingest and assistant.is_empty():
         print(f"the index is empty: ingesting {settings.articles_dir}", file=sys.stderr)
         report = assistant.ingest(None, progress=sys.stderr.isatty())
         print(f"ingested {report.documents_total} documents, {report.chunks_total} chunks", file=sys.stderr)
     t = time.perf_counter()
     assistant.warm_up()
     print(f"models and index loaded in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    serve(settings, assistant)
+    serve(settings, assistant, sock)
     return EXIT_OK
 
 
@@ -257,12 +260,12 @@ def _facts(assistant, args) -> int:
 
     province = None
     if args.province:
-        names = find_provinces(assistant.store.normalizer.canonical(args.province))
+        names = find_provinces(assistant.normalizer.canonical(args.province))
         province = names[0] if names else args.province.strip()
     if args.measure and args.measure not in MEASURES:
         print(f"error: unknown measure {args.measure!r}: use one of {', '.join(sorted(MEASURES))}", file=sys.stderr)
         return EXIT_USAGE
-    facts = assistant.facts.query(province=province, measure=args.measure)
+    facts = assistant.facts(province=province, measure=args.measure)
     if args.json:
         keys = ("subject", "measure", "value", "unit", "approximate", "period", "doc_id", "quote", "start", "end",
                 "amount_text", "period_info")
@@ -288,7 +291,7 @@ def _stats(assistant, args) -> int:
 
 
 def _check(assistant, args) -> int:
-    result = assistant.store.check()
+    result = assistant.check()
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

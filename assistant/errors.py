@@ -5,7 +5,8 @@ from __future__ import annotations
 from assistant.retrieve import IndexEmpty
 from index.embed import EmbeddingBackendError
 from index.store import IndexLocked
-from index.vectors import IndexModelMismatch, VectorStoreError
+from index.chroma_client import VectorStoreError
+from index.vectors import IndexModelMismatch
 
 USER_ERRORS = (IndexEmpty, IndexModelMismatch, IndexLocked, VectorStoreError, EmbeddingBackendError)
 

@@ -97,7 +97,7 @@ class Result:
 
 
 def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
-    normalizer = assistant.store.normalizer
+    normalizer = assistant.normalizer
     results = []
     for i, q in enumerate(questions):
         answer = assistant.ask(q["q"], q.get("history"))

@@ -20,16 +20,15 @@ items; an empty list means it answers. Checked:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.coverage import PART, TOKEN, sentence_keys
 from assistant.question import Question, QWord
 from index.persian.lexicon import Lexicon, lexicon
 from index.sentences import AmountSpan, DocumentInfo, SentenceInfo
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _SPEECH = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|یادآور|خاطرنشان|عنوان کرد|تاکید کرد|"
                      r"تأکید کرد|اعلام کرد|اشاره کرد)")
 _NUMBERISH = re.compile(r"^(\d+(\.\d+)?|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|صد|هزار|میلیون|میلیارد|بیست|سی|چهل|"
@@ -96,7 +95,7 @@ def title_runs(canonical: str) -> list[tuple[str, ...]]:
     for clause in re.split(r"[،,:؛.()«»]", canonical):
         run: list[str] = []
         gap = 0
-        for t in _TOKEN.findall(clause):
+        for t in TOKEN.findall(clause):
             if lex.role(t) == "title":
                 run.append(t)
                 gap = 0
@@ -112,64 +111,6 @@ def title_runs(canonical: str) -> list[tuple[str, ...]]:
 
 def _same_role(asked: list[QWord], run: tuple[str, ...], lex: Lexicon) -> bool:
     return len(asked) == len(run) and all(w.keys & lex.keys(t) for w, t in zip(asked, run))
-
-
-PART = "⊂"  # marks the key of a part of a glued compound (سرمایه of سرمایهگذاری)
-
-
-@lru_cache(maxsize=100_000)
-def sentence_keys(canonical: str) -> frozenset[str]:
-    """The keys of every word of a sentence, and (marked with ``PART``) of the parts of its glued compounds."""
-    lex = lexicon()
-    out: set[str] = set()
-    words = [m.group() for m in _TOKEN.finditer(canonical.lower())]
-    for w in words:
-        out |= lex.word_keys(w)
-        for base in lex.bases(w):
-            for a, b in lex.parts(base):
-                out |= {PART + k for k in lex.keys(a) | lex.keys(b)}
-    for a, b in zip(words, words[1:]):  # «بهره برداری» written apart is «بهرهبرداری»
-        if not a[:1].isdigit() and not b[:1].isdigit():
-            out |= lex.keys(a + b)
-    return frozenset(out)
-
-
-Weighted = list[tuple[frozenset[str], float]]
-
-
-def weigh(q: Question, document_frequencies, num_docs: int) -> Weighted:
-    """Each content word of ``q`` as (the keys it matches on, its weight by rarity in the index)
-    for scoring how much of the question a sentence covers (not for the checks, which are all-or-nothing)."""
-    lex = lexicon()
-    terms = sorted({t for w in q.words for t in (w.text, *[k for k in w.keys if not k.startswith("≈")])})
-    df = document_frequencies(terms) if terms else {}
-    n = max(num_docs, 1)
-    out = []
-    for w in q.words:
-        seen = [df.get(t, 0) for t in (w.text, *w.keys) if df.get(t, 0) > 0]
-        weight = _idf(max(seen), n) if seen else _idf(0, n)
-        keys = set(w.keys)
-        for base in lex.bases(w.text):  # a glued compound matches on its parts
-            for a, b in lex.parts(base):
-                keys |= lex.keys(a) | lex.keys(b)
-        out.append((frozenset(keys), weight))
-    return out
-
-
-def coverage(words: Weighted, keys: frozenset[str]) -> float:
-    """The weighted share of the question's words found among ``keys``."""
-    total = sum(w for _, w in words)
-    return sum(w for k, w in words if k & keys) / total if total else 0.0
-
-
-@lru_cache(maxsize=100_000)
-def plain_keys(canonical: str) -> frozenset[str]:
-    """``sentence_keys`` with compound parts unmarked: for scoring, where a part counts as a match."""
-    return frozenset(k[1:] if k.startswith(PART) else k for k in sentence_keys(canonical))
-
-
-def _idf(df: int, n: int) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 def _word_in(word: QWord, keys: frozenset[str], lex: Lexicon) -> bool:
@@ -227,7 +168,7 @@ def _names_one(which: str, s: SentenceInfo, lex: Lexicon) -> bool:
     if "استان" in bases:
         return bool(s.provinces)
     if "کشور" in bases:
-        return any(t in lex.countries for t in _TOKEN.findall(s.canonical))
+        return any(t in lex.countries for t in TOKEN.findall(s.canonical))
     return False
 
 
@@ -323,7 +264,7 @@ def _names_ok(q: Question, s: SentenceInfo, article: Article, lex: Lexicon) -> b
         # «چه کسی ریاست ... را داشت؟» → «به ریاست استاندار گیلان»: right after the role asked, another role;
         # «خرج ... را کی می‌دهد؟» → «توسط معاونت تعاون وزارت ...»: an office
         asked = {k for w in q.words if w.role == "title" for k in w.keys}
-        tokens = _TOKEN.findall(s.canonical)
+        tokens = TOKEN.findall(s.canonical)
         if not asked:
             return any(lex.role(t) == "title" or t in _OFFICES for t in tokens)
         return any(lex.keys(t) & asked and any(lex.role(u) == "title" and not lex.keys(u) & asked
@@ -343,7 +284,7 @@ def _which_count_only(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
     if not q.which:
         return False
     want = lex.keys(q.which)
-    tokens = [m.group() for m in _TOKEN.finditer(s.canonical)]
+    tokens = [m.group() for m in TOKEN.finditer(s.canonical)]
     hits = [i for i, t in enumerate(tokens) if lex.keys(t) & want]
     return bool(hits) and all(i > 0 and _NUMBERISH.match(tokens[i - 1]) for i in hits)
 

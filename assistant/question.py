@@ -6,7 +6,7 @@ A question is read into the things an answer must carry:
   date, a year, a weekday, a place, a list (``کدام``), contact details, a reason, or anything else;
 * **unit**, when the question names one (``چند دلار``, ``به ریال``, ``چند تن``) or its measure implies
   money (``سود``, ``تسهیلات``, ``درآمد`` asked with ``چقدر``);
-* **periods** it names (``سال ۱۴۰۰``, ``سال گذشته``, ``پنج ماه نخست امسال``), read by ``index/dates.py``;
+* **periods** it names (``سال ۱۴۰۰``, ``سال گذشته``, ``پنج ماه نخست امسال``), read by ``index/persian/dates.py``;
 * **subject**: the provinces it names;
 * **words**: every other content word (the measure, the group, the product, the town, ...), each with
   the keys it matches on (``index/persian/lexicon.py``: stems, colloquial spellings, words meaning the
@@ -54,7 +54,7 @@ _WHICH = re.compile(r"(?<!\w)(کدام|کدوم|کدامیک|کدامین)(?!\w)
                     r"چه\s+\w+(هایی|ای|یی)(?!\w)|\bwhich\b|what (countries|products)", re.IGNORECASE)
 _SCALE = frozenset({"هزار", "میلیون", "میلیارد", "تریلیون"})
 _QUANTITY = frozenset({"چند", "چندتا", "چه", "چقدر", "به", "بر", "حسب", "چندین", "میزان"})
-# the units index/numbers.py reads amounts in; others («متر», «کیلوگرم») are checked as what is counted
+# the units index/persian/numbers.py reads amounts in; others («متر», «کیلوگرم») are checked as what is counted
 _READ_UNITS = frozenset({"USD", "IRR", "IRT", "EUR", "percent", "tons", "hectares", "people"})
 # «کدام کشورها», «کدام استان»: the answer must say the word or name one (match.py knows the names)
 _NAMED_CLASSES = frozenset({"کشور", "استان"})
@@ -203,7 +203,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
     for i, (_a, _b, w) in enumerate(tokens):
         code = lex.unit_of(w)
         before = tokens[i - 1][2] if i else ""
-        # a unit the amounts are read in (index/numbers.py), said of the amount asked for: «چند دلار»,
+        # a unit the amounts are read in (index/persian/numbers.py), said of the amount asked for: «چند دلار»,
         # «به ریال», «۲۵ درصدی»; not «رئال مادرید» (canonical «ریال»), not «متر» (counted instead)
         if code in _READ_UNITS and (before in _QUANTITY or before[:1].isdigit() or before in _SCALE):
             unit = code

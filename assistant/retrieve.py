@@ -168,7 +168,7 @@ class HybridSearcher:
 
     def _rerank(self, query: str, ranked: list[tuple[str, float]], question) -> list[tuple[str, float]]:
         """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added."""
-        from assistant.match import coverage, plain_keys, weigh
+        from assistant.coverage import coverage, plain_keys, weigh
         from assistant.question import analyse
 
         q = question if question is not None else analyse(query, self.store.normalizer)

@@ -13,11 +13,46 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message is one line naming the variable, the value and what is expected."""
+
+
+# what a value of each kind of field must look like, by pydantic's error type
+_EXPECTED = {"int_parsing": "a whole number", "int_from_float": "a whole number", "float_parsing": "a number",
+             "bool_parsing": "true or false", "missing": "a value", "extra_forbidden": "no such setting"}
+
+
+def _explain(error: dict, overrides: dict) -> str:
+    """One setting's error: «ASSISTANT_PORT='abc': expected a whole number»."""
+    loc = [str(part) for part in error.get("loc", ())]
+    kind = error.get("type", "")
+    msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if not loc:  # a check across settings (model validator): its message names them
+        return msg
+    name = loc[0]
+    variable = f"ASSISTANT_{name.upper()}"
+    if name in overrides:
+        where = f"{name}={overrides[name]!r}"
+    elif variable in os.environ:
+        where = f"{variable}={os.environ[variable]!r}"
+    else:
+        where = f"{name} = {error.get('input')!r} (in the TOML settings file)"
+    if kind == "extra_forbidden":
+        return f"{where}: unknown setting (see README: settings)"
+    if kind in _EXPECTED:
+        return f"{where}: expected {_EXPECTED[kind]}"
+    if kind == "literal_error":
+        return f"{where}: expected one of {error.get('ctx', {}).get('expected', '')}"
+    if msg.startswith("Input should be "):
+        return f"{where}: expected a value {msg.removeprefix('Input should be ')}"
+    return f"{where}: {msg}"
 
 
 class Settings(BaseSettings):
@@ -135,5 +170,11 @@ class Settings(BaseSettings):
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
-        """Settings from the environment and TOML file, with ``overrides`` on top."""
-        return cls(**overrides)
+        """Settings from the environment and TOML file, with ``overrides`` on top.
+
+        Raises :class:`SettingsError` (one line per bad value) instead of pydantic's block."""
+        try:
+            return cls(**overrides)
+        except ValidationError as exc:
+            lines = dict.fromkeys(_explain(e, overrides) for e in exc.errors(include_url=False))
+            raise SettingsError("invalid setting: " + "; ".join(lines)) from None

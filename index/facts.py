@@ -10,33 +10,22 @@ Rules (documented, deliberately simple):
   jobs; cooperatives counted; loans «تسهیلات/وام»; credits «اعتبار»; investment «سرمایه‌گذاری»; ...);
 * **subject**: a province named in the sentence; else «کشور» when the sentence speaks of the whole
   country («کل کشور», «در کشور»); else the province the article is about (named most often);
-* **period**: the period expression nearest to the amount in the same sentence (``index/dates.py``),
+* **period**: the period expression nearest to the amount in the same sentence (``index/persian/dates.py``),
   resolved against the article's date when it has one.
 
-Facts live in the store of record (SQLite) and follow their documents: ``sync_facts`` re-extracts the
-documents whose content changed and drops those of removed documents, each document in a transaction.
+The ingest extracts the facts of each document it writes and stores them in the store of record
+(``index/record.py``), in the same transaction as the document: they follow their documents, and
+reading them writes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 
 from index.persian.fold import fold_same_length
 from index.persian.numbers import Amount, find_amounts
 from index.persian.places import find_provinces
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS facts (
-    doc_id TEXT NOT NULL, subject TEXT NOT NULL, measure TEXT NOT NULL, value REAL NOT NULL, unit TEXT,
-    approximate INTEGER NOT NULL, period TEXT, period_json TEXT, quote TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, amount_text TEXT NOT NULL, position INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
-CREATE INDEX IF NOT EXISTS facts_measure ON facts(measure);
-CREATE TABLE IF NOT EXISTS facts_docs (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
-"""
 
 # measure: (keywords in canonical form, units it accepts; None = any)
 MEASURES: dict[str, tuple[tuple[str, ...], tuple[str | None, ...] | None]] = {
@@ -180,57 +169,3 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
             out[key] = Fact(**{**asdict(out[key]), "period": f.period, "period_info": f.period_info,
                                "quote": f.quote, "start": f.start, "end": f.end, "amount_text": f.amount_text})
     return sorted(out.values(), key=lambda f: f.position)
-
-
-class FactStore:
-    """Facts in the store of record's SQLite database, kept in step with its documents."""
-
-    def __init__(self, record, normalizer) -> None:
-        self.record = record
-        self.normalizer = normalizer
-        record.add_schema(_SCHEMA)
-
-    def sync(self) -> dict:
-        """Re-extract changed documents, drop removed ones. Returns counts."""
-        from index.chunk import sentence_spans
-
-        docs = dict(self.record.fetch("SELECT doc_id, content_hash FROM documents"))
-        done = dict(self.record.fetch("SELECT doc_id, content_hash FROM facts_docs"))
-        changed = [d for d, h in docs.items() if done.get(d) != h]
-        removed = [d for d in done if d not in docs]
-        for doc_id in changed:
-            doc = self.record.get_document(doc_id)
-            if doc is None:
-                continue
-            facts = extract_facts(doc_id, doc.text, doc.title, sentence_spans(doc.text, self.normalizer), doc.date)
-            with self.record.transaction() as db:
-                db.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
-                db.executemany(
-                    'INSERT INTO facts(doc_id, subject, measure, value, unit, approximate, period, period_json, quote, '
-                    'start, "end", amount_text, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                    [(f.doc_id, f.subject, f.measure, f.value, f.unit, int(f.approximate), f.period,
-                      json.dumps(f.period_info, ensure_ascii=False) if f.period_info else None, f.quote, f.start,
-                      f.end, f.amount_text, f.position) for f in facts])
-                db.execute("INSERT INTO facts_docs(doc_id, content_hash) VALUES (?, ?) ON CONFLICT(doc_id) "
-                           "DO UPDATE SET content_hash = excluded.content_hash", (doc_id, docs[doc_id]))
-        if removed:
-            with self.record.transaction() as db:
-                db.executemany("DELETE FROM facts WHERE doc_id = ?", [(d,) for d in removed])
-                db.executemany("DELETE FROM facts_docs WHERE doc_id = ?", [(d,) for d in removed])
-        return {"documents_extracted": len(changed), "documents_removed": len(removed)}
-
-    def query(self, *, province: str | None = None, measure: str | None = None) -> list[Fact]:
-        self.sync()
-        sql = ('SELECT doc_id, subject, measure, value, unit, approximate, period, period_json, quote, start, "end", '
-               "amount_text, position FROM facts WHERE 1=1")
-        args: list = []
-        if province:
-            sql += " AND subject = ?"
-            args.append(province)
-        if measure:
-            sql += " AND measure = ?"
-            args.append(measure)
-        sql += " ORDER BY doc_id, position"
-        rows = self.record.fetch(sql, args)
-        return [Fact(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]) if r[7] else None, r[8], r[9],
-                     r[10], r[11], r[12]) for r in rows]

@@ -1,4 +1,5 @@
-"""Incremental, idempotent ingest: load → normalize → chunk → embed → record → Chroma + BM25.
+"""Incremental, idempotent ingest: load → normalize → chunk → analyse (sentences, facts) → embed → record
+→ Chroma + BM25.
 
 Content hashes decide what changed: an unchanged document costs nothing, an edited one replaces
 exactly its own chunks, and chunk ids are deterministic. All changes to the record are applied in
@@ -18,7 +19,9 @@ import numpy as np
 
 from index.chunk import Chunk, chunk_document
 from index.load import DEFAULT_MAX_FILE_BYTES, Document, Skipped, load_paths
-from index.record import ChunkRow, SentenceVector, sha256
+from index.facts import Fact, extract_facts
+from index.record import sha256
+from index.rows import ChunkRow, DocumentWrite, SentenceVector
 from index.sentences import ANALYSIS_VERSION, DocumentInfo, analyse_document
 from index.store import IndexStore, SyncReport, WriterLock
 
@@ -45,7 +48,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    facts: dict | None = None  # set by the assistant after the record is written (index/facts.py)
+    facts_written: int = 0   # amounts with what they measure, whose and when (index/facts.py)
     chunks_written: int = 0
     chunks_embedded: int = 0
     sentences_embedded: int = 0
@@ -67,7 +70,7 @@ class IngestReport:
             "chunks_reused": self.chunks_reused, "documents": self.documents_total, "chunks": self.chunks_total,
             "seconds": round(self.seconds, 3), "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "repaired": bool(self.sync and self.sync.repaired and not (self.added or self.updated or self.removed)),
-            "facts": self.facts,
+            "facts_written": self.facts_written,
             "chroma_rebuilt": (self.sync.damage or True) if self.sync and self.sync.vectors_rebuilt else None,
         }
 
@@ -83,6 +86,7 @@ class _Plan:
     inputs: list[str]                         # the embedder's text for each chunk
     info: DocumentInfo
     sentence_inputs: list[tuple[int, str]]   # (start, the embedder's text) per sentence; [] when not kept
+    facts: list[Fact]
 
     def texts(self) -> list[str]:
         return self.inputs + [text for _start, text in self.sentence_inputs]
@@ -166,11 +170,12 @@ def ingest(
             spans = sorted({span for c in chunks for span in c.sentences})
             t_analyse = time.perf_counter()
             info = analyse_document(doc.text, doc.title, spans, store.normalizer, doc.date)
+            facts = extract_facts(doc.doc_id, doc.text, doc.title, spans, doc.date)
             timer.add("analyse", t_analyse)
             t -= time.perf_counter() - t_analyse  # not counted as chunking
             sentence_inputs = [(x.start, passage_input(title, x.canonical)) for x in info.sentences
                                if x.canonical] if sentence_vectors else []
-            planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs))
+            planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs, facts))
         timer.add("chunk", t)
 
         embeddings = _embed_all(store, planned, model_id, report, timer, progress)
@@ -181,7 +186,7 @@ def ingest(
             report.removed = sorted(d for d in known if d not in seen)
 
         t = time.perf_counter()
-        replace = []
+        writes = []
         for plan in planned:
             rows = [
                 ChunkRow(chunk, canon, _embed_hash(model_id, text), embeddings[_embed_hash(model_id, text)])
@@ -189,10 +194,11 @@ def ingest(
             ]
             vectors = [SentenceVector(start, h, embeddings[h]) for start, text in plan.sentence_inputs
                        for h in [_embed_hash(model_id, text)]]
-            replace.append((plan.doc, plan.content_hash, rows, plan.info, vectors))
+            writes.append(DocumentWrite(plan.doc, plan.content_hash, rows, plan.info, vectors, plan.facts))
             report.chunks_written += len(rows)
-        meta = {"embedding_model": model_id, "dimension": str(store.embedder.dimension)} if (replace or rebuild) else {}
-        store.record.apply(replace, report.removed, meta, delete_all=rebuild)
+            report.facts_written += len(plan.facts)
+        meta = {"embedding_model": model_id, "dimension": str(store.embedder.dimension)} if (writes or rebuild) else {}
+        store.record.apply(writes, report.removed, meta, delete_all=rebuild)
         timer.add("write", t)
 
         t = time.perf_counter()
@@ -204,6 +210,22 @@ def ingest(
     report.documents_total, report.chunks_total = store.record.counts()
     report.seconds = time.perf_counter() - started
     report.timings = timer.totals
+    return report
+
+
+def remove(store: IndexStore, doc_ids: Iterable[str]) -> IngestReport:
+    """Delete these documents from the index (the record in one transaction, then Chroma and BM25
+    follow). Ids that are not in the index are ignored; ``report.removed`` lists those removed."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with WriterLock(store.data_dir):
+        known = store.record.document_hashes()
+        report.removed = sorted({d for d in doc_ids if d in known})
+        if report.removed:
+            store.record.apply([], report.removed)
+        report.sync = store.sync()
+    report.documents_total, report.chunks_total = store.record.counts()
+    report.seconds = time.perf_counter() - started
     return report
 
 

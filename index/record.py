@@ -12,13 +12,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.chunk import Chunk
+from index.facts import Fact
 from index.load import Document
+from index.rows import ChunkVector, DocumentSummary, DocumentWrite, StoredChunk
 from index.sentences import DocumentInfo, SentenceInfo
 
 SCHEMA_VERSION = "1"
@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS sentences (
     embedding BLOB,
     PRIMARY KEY (doc_id, start)
 );
+CREATE TABLE IF NOT EXISTS facts (
+    doc_id TEXT NOT NULL, subject TEXT NOT NULL, measure TEXT NOT NULL, value REAL NOT NULL, unit TEXT,
+    approximate INTEGER NOT NULL, period TEXT, period_json TEXT, quote TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, amount_text TEXT NOT NULL, position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+CREATE INDEX IF NOT EXISTS facts_measure ON facts(measure);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 """
@@ -71,42 +78,7 @@ def sha256(*parts: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    """A chunk as the record holds it, with what a citation needs."""
-
-    chunk_id: str
-    doc_id: str
-    position: int
-    start: int
-    end: int
-    text: str
-    canonical: str
-    title: str
-    source: str
-    sentences: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class SentenceVector:
-    """The embedding of one sentence (with its article's title), keyed by the sentence's start."""
-
-    start: int
-    embed_hash: str
-    embedding: np.ndarray
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    """What is written for one chunk: the chunk, its canonical text and its embedding."""
-
-    chunk: Chunk
-    canonical: str
-    embed_hash: str
-    embedding: np.ndarray
-
-
-class Record:
+class StoreOfRecord:
     """SQLite store of record under ``path``. Safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
@@ -144,16 +116,6 @@ class Record:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-
-    def add_schema(self, script: str) -> None:
-        """Create extra tables (``CREATE ... IF NOT EXISTS``) that live beside the record's own."""
-        with self._lock:
-            self._db.executescript(script)
-
-    def fetch(self, sql: str, args: tuple | list = ()) -> list[tuple]:
-        """Rows of a read-only query."""
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
 
     # ----------------------------------------------------------------- meta
     def get_meta(self, key: str) -> str | None:
@@ -218,56 +180,77 @@ class Record:
                 [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
             )
 
-    def apply(
-        self,
-        replace: list[tuple[Document, str, list[ChunkRow], DocumentInfo, list[SentenceVector]]],
-        delete: list[str],
-        meta: dict[str, str] | None = None,
-        *,
-        delete_all: bool = False,
-    ) -> None:
-        """Write documents with exactly their chunks (replacing earlier versions) and delete others,
-        all in one transaction: after a crash the record is either wholly old or wholly new."""
+    def apply(self, write: list[DocumentWrite], delete: list[str], meta: dict[str, str] | None = None, *,
+              delete_all: bool = False) -> None:
+        """Write documents with exactly their chunks, analysis and facts (replacing earlier versions) and
+        delete others, all in one transaction: after a crash the record is either wholly old or wholly new."""
         with self.transaction() as db:
             if delete_all:
-                db.execute("DELETE FROM chunks")
-                db.execute("DELETE FROM documents")
-            db.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in delete])
-            for doc, content_hash, rows, info, vectors in replace:
-                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
-                db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc.doc_id,))
-                db.execute("DELETE FROM document_info WHERE doc_id = ?", (doc.doc_id,))
+                for table in ("facts", "chunks", "documents"):
+                    db.execute(f"DELETE FROM {table}")
+            for doc_id in delete:
+                db.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))   # chunks, analysis: cascade
+            for w in write:
+                doc = w.doc
+                for table in ("chunks", "sentences", "document_info", "facts"):
+                    db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc_id,))
                 db.execute(
                     "INSERT INTO documents(doc_id, title, source, date, text, content_hash) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
                     "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash",
-                    (doc.doc_id, doc.title, doc.source, doc.date, doc.text, content_hash),
+                    (doc.doc_id, doc.title, doc.source, doc.date, doc.text, w.content_hash),
                 )
                 db.executemany(
                     'INSERT INTO chunks(chunk_id, doc_id, position, start, "end", text, canonical, sentences, '
                     "embed_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            r.chunk.chunk_id, r.chunk.doc_id, r.chunk.position, r.chunk.start, r.chunk.end,
-                            r.chunk.text, r.canonical, json.dumps(r.chunk.sentences), r.embed_hash,
-                            np.asarray(r.embedding, dtype=np.float32).tobytes(),
-                        )
-                        for r in rows
-                    ],
+                    [(r.chunk.chunk_id, r.chunk.doc_id, r.chunk.position, r.chunk.start, r.chunk.end, r.chunk.text,
+                      r.canonical, json.dumps(r.chunk.sentences), r.embed_hash,
+                      np.asarray(r.embedding, dtype=np.float32).tobytes()) for r in w.chunks],
                 )
-                db.execute("INSERT INTO document_info(doc_id, info) VALUES (?, ?)", (doc.doc_id, info.header_json()))
-                by_start = {v.start: v for v in vectors}
+                db.execute("INSERT INTO document_info(doc_id, info) VALUES (?, ?)", (doc.doc_id, w.info.header_json()))
+                by_start = {v.start: v for v in w.sentence_vectors}
                 db.executemany(
                     "INSERT INTO sentences(doc_id, start, info, embed_hash, embedding) VALUES (?, ?, ?, ?, ?)",
                     [(doc.doc_id, x.start, x.to_json(), v.embed_hash if v else None,
                       np.asarray(v.embedding, dtype=np.float32).tobytes() if v else None)
-                     for x in info.sentences for v in [by_start.get(x.start)]])
+                     for x in w.info.sentences for v in [by_start.get(x.start)]])
+                db.executemany(
+                    'INSERT INTO facts(doc_id, subject, measure, value, unit, approximate, period, period_json, quote, '
+                    'start, "end", amount_text, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                    [(f.doc_id, f.subject, f.measure, f.value, f.unit, int(f.approximate), f.period,
+                      json.dumps(f.period_info, ensure_ascii=False) if f.period_info else None, f.quote, f.start,
+                      f.end, f.amount_text, f.position) for f in w.facts])
             for key, value in (meta or {}).items():
                 self.set_meta(key, value, db)
             db.execute("DELETE FROM embedding_cache WHERE embed_hash IN (SELECT embed_hash FROM chunks) "
                        "OR embed_hash IN (SELECT embed_hash FROM sentences)")
-            if replace or delete or delete_all:
+            if write or delete or delete_all:
                 self._bump_generation(db)
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every document, by id, with its number of chunks and characters."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.doc_id, d.title, d.source, d.date, COUNT(c.chunk_id), LENGTH(d.text) FROM documents d "
+                "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY d.doc_id").fetchall()
+        return [DocumentSummary(*r) for r in rows]
+
+    def facts(self, *, province: str | None = None, measure: str | None = None) -> list[Fact]:
+        """The facts the ingest extracted (``index/facts.py``), of one province and/or measure."""
+        sql = ('SELECT doc_id, subject, measure, value, unit, approximate, period, period_json, quote, start, "end", '
+               "amount_text, position FROM facts WHERE 1=1")
+        args: list = []
+        if province:
+            sql += " AND subject = ?"
+            args.append(province)
+        if measure:
+            sql += " AND measure = ?"
+            args.append(measure)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY doc_id, position", args).fetchall()
+        return [Fact(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]) if r[7] else None, r[8], r[9],
+                     r[10], r[11], r[12]) for r in rows]
 
     # ----------------------------------------------------------------- chunks
     def counts(self) -> tuple[int, int]:
@@ -281,23 +264,19 @@ class Record:
         with self._lock:
             return dict(self._db.execute("SELECT chunk_id, embed_hash FROM chunks"))
 
-    def iter_chunks(self, chunk_ids: list[str] | None = None, batch: int = 500) -> Iterator[tuple]:
-        """(chunk_id, doc_id, position, start, end, title, source, text, canonical, embed_hash, embedding)."""
-        sql = (
-            'SELECT c.chunk_id, c.doc_id, c.position, c.start, c."end", d.title, d.source, c.text, c.canonical, '
-            "c.embed_hash, c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
-        )
+    def iter_chunks(self, chunk_ids: list[str] | None = None, batch: int = 500) -> Iterator[ChunkVector]:
+        """The chunks (all, or these; read ``batch`` at a time) as the vector store is given them."""
+        sql = ('SELECT c.chunk_id, c.doc_id, c.position, c.start, c."end", d.title, d.source, c.text, c.embed_hash, '
+               "c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id")
         if chunk_ids is None:
             with self._lock:
-                rows = self._db.execute(sql + " ORDER BY c.chunk_id").fetchall()
-            yield from rows
-            return
+                chunk_ids = [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
         for i in range(0, len(chunk_ids), batch):
             part = chunk_ids[i:i + batch]
-            marks = ",".join("?" * len(part))
             with self._lock:
-                rows = self._db.execute(sql + f" WHERE c.chunk_id IN ({marks})", part).fetchall()
-            yield from rows
+                rows = self._db.execute(sql + f" WHERE c.chunk_id IN ({','.join('?' * len(part))})", part).fetchall()
+            for r in rows:
+                yield ChunkVector(*r[:9], embedding=np.frombuffer(r[9], dtype=np.float32))
 
     def canonical_texts(self) -> tuple[list[str], list[str]]:
         """(chunk ids, canonical texts), ordered by chunk id."""

@@ -2,7 +2,7 @@
 
 For every sentence: its canonical form, the amounts it states with the words that say what each one
 counts (``۱۳ تعاونی مرزنشین فعال`` → 13, counted ``تعاونی مرزنشین فعال``), the periods it names
-(``index/dates.py``, read against the article's own date), the provinces it names, the people it
+(``index/persian/dates.py``, read against the article's own date), the provinces it names, the people it
 names (given names, and the surnames the article pairs with them), whether it holds a calendar date
 or a weekday, and contact details (a phone number, a web or mail address, a street address). For the
 article: the provinces it names (most named first) and the surnames of the people it names.

@@ -17,11 +17,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embed import PassageEmbedder
+from index.embed import Embedder
 from index.lexical import LexicalIndex
 from index.persian.normalize import TextNormalizer
-from index.record import Record
-from index.vectors import IndexModelMismatch, VectorIndex, VectorStoreError, make_client
+from index.record import StoreOfRecord
+from index.chroma_client import VectorStoreError, make_client
+from index.vectors import IndexModelMismatch, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +101,13 @@ class WriterLock:
 class IndexStore:
     """Opens the record, Chroma and the lexical index under one data directory."""
 
-    def __init__(self, data_dir: Path, embedder: PassageEmbedder, normalizer: TextNormalizer,
+    def __init__(self, data_dir: Path, embedder: Embedder, normalizer: TextNormalizer,
                  chroma_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.normalizer = normalizer
         self.chroma_url = chroma_url
-        self.record = Record(self.data_dir / RECORD_FILE)
+        self.record = StoreOfRecord(self.data_dir / RECORD_FILE)
         self._vectors: VectorIndex | None = None
         self._vectors_generation: tuple | None = None
         self._lexical: LexicalIndex | None = None
@@ -188,36 +189,18 @@ class IndexStore:
 
     # ------------------------------------------------------------ damage
     def probe_vectors(self, timeout: float = 120.0) -> str | None:
-        """Open, count and query the embedded Chroma collection in a child process.
-
-        A kill -9 can leave Chroma's files so that opening them fails or even crashes the process
-        (chroma-core/chroma#7238, #7090): the child takes that risk, not us. Returns None when the
-        collection works (or there is none yet), else what went wrong."""
+        """Open, count and query the embedded Chroma collection in a child process (``index/probe.py``):
+        damaged files can crash the process that opens them. Returns None when the collection works (or
+        there is none yet), else what went wrong."""
         if self.chroma_url or not (self.data_dir / "chroma").exists():
             return None
-        # A few chunks' own embeddings must find those chunks: damaged HNSW files can also answer
-        # quietly with nonsense instead of failing.
-        script = (
-            "import sys, sqlite3, numpy as np\n"
-            "from index.vectors import make_client, VectorIndex\n"
-            "v = VectorIndex(make_client(sys.argv[1]), sys.argv[2], int(sys.argv[3]), create=False)\n"
-            "n = v.count()\n"
-            "db = sqlite3.connect(f'file:{sys.argv[1]}/record.sqlite3?mode=ro', uri=True)\n"
-            "have = set(v.hashes())\n"
-            "rows = [r for r in db.execute('SELECT chunk_id, embedding FROM chunks ORDER BY chunk_id') if r[0] in have]\n"
-            "for cid, blob in rows[:: max(1, len(rows) // 3)][:3]:\n"
-            "    hits = v.query(np.frombuffer(blob, dtype=np.float32), 1)\n"
-            "    if not hits or (hits[0].chunk_id != cid and hits[0].similarity < 0.999):\n"
-            "        sys.exit(f'Chroma answers wrongly: the vector of {cid} finds {hits[:1]}')\n"
-            "print(n)\n"
-        )
         import subprocess
         import sys
 
         root = str(Path(__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
         try:
-            done = subprocess.run([sys.executable, "-c", script, str(self.data_dir), self.embedder.model_id,
+            done = subprocess.run([sys.executable, "-m", "index.probe", str(self.data_dir), self.embedder.model_id,
                                    str(self.dimension)], capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
             return f"opening Chroma took longer than {timeout:.0f} s"

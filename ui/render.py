@@ -77,7 +77,7 @@ def error_html(message_fa: str) -> str:
 
 def chart_html(chart: list[dict]) -> str:
     """A small horizontal bar chart of compared figures (plain HTML and CSS: nothing to load)."""
-    from assistant.compare import format_amount
+    from assistant.facts_answer import format_amount
 
     top = max((float(c["value"]) for c in chart), default=0.0) or 1.0
     rows = []

@@ -7,21 +7,22 @@ analytics are off, and the API page is rendered here rather than by a CDN-hosted
 Headers: ``Content-Security-Policy: frame-ancestors`` lets only the allowed origins frame the widget
 (and nobody but the server frame the chat); CORS lets the allowed origins call the API from a browser.
 
-Access (``access_token`` set): every page and API call needs the token, given as
-``Authorization: Bearer``, as ``?token=`` (the chat then keeps it in a same-site cookie), or, for the
-widget inside another site's page where browsers drop cookies, in the widget's own URL: the
-widget's requests carry that URL as their ``Referer`` (same-origin, ``Referrer-Policy: same-origin``)
-and the server reads the token from there.
+Access (``access_token`` set): every page and API call needs the token (``ui/auth.py``). Bodies of
+``/api/`` requests are limited to ``max_body_bytes`` (``ui/limits.py``).
+
+The package: ``api.py`` (the JSON routes), ``chat.py`` (the Gradio chat and widget pages),
+``render.py`` (an answer as HTML), ``auth.py``, ``limits.py``, ``errors.py``, ``widget.js`` and
+``static/`` (the font).
 """
 
 from __future__ import annotations
 
-import hmac
+import errno
 import html
 import logging
 import os
+import socket
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 
@@ -31,31 +32,13 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
+SELF = "'self'"
 UI_DIR = Path(__file__).resolve().parent
 STATIC_DIR = UI_DIR / "static"
-TOKEN_COOKIE = "assistant_token"
-OPEN_PATHS = ("/healthz", "/static/")
-
-
-def _token_from(request, token: str) -> bool:
-    def ok(value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(value.encode(), token.encode())
-
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer ") and ok(auth[7:].strip()):
-        return True
-    if ok(request.query_params.get("token")) or ok(request.cookies.get(TOKEN_COOKIE)):
-        return True
-    referer = request.headers.get("referer")
-    if referer:
-        parts = urlsplit(referer)
-        if parts.netloc == request.headers.get("host") and any(ok(v) for v in parse_qs(parts.query).get("token", [])):
-            return True
-    return False
 
 
 def _article_page(assistant: Assistant, doc_id: str) -> str | None:
-    doc = assistant.store.record.get_document(doc_id)
+    doc = assistant.document(doc_id)
     if doc is None:
         return None
     from ui.render import escape
@@ -92,21 +75,24 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+    from fastapi.responses import HTMLResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
 
-    from assistant.api import install_error_handlers, make_api_router
-    from ui.app import CSS, build_blocks
+    from ui.api import make_api_router
+    from ui.auth import require_token
+    from ui.chat import CSS, build_blocks
+    from ui.errors import install_error_handlers
+    from ui.limits import BodyLimit
 
     settings = settings or assistant.settings
     token = settings.access_token.get_secret_value() if settings.access_token else None
     origins = list(settings.allowed_origins)
-    frame_ancestors_widget = " ".join(["'self'", *origins]) if "*" not in origins else "*"
+    frame_ancestors = " ".join([SELF, *origins]) if "*" not in origins else "*"   # who may frame the widget
 
     app = FastAPI(title="Cooperative-news assistant API", docs_url=None, redoc_url=None)
     install_error_handlers(app)
     app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
-                                       max_body_bytes=settings.max_body_bytes, token=token))
+                                       token_required=bool(token)))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -131,26 +117,21 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes})
+
     @app.middleware("http")
-    async def guard(request: Request, call_next):
-        path = request.url.path
-        if token and not path.startswith(OPEN_PATHS) and path != "/widget.js" and not _token_from(request, token):
-            if path.startswith("/api/") or request.method != "GET":
-                return JSONResponse({"error": "missing or wrong access token: send Authorization: Bearer TOKEN "
-                                              "or ?token=TOKEN"}, status_code=401)
-            return HTMLResponse(f'<p dir="rtl" style="font-family:Tahoma">{wording.NEEDS_TOKEN}</p>',
-                                status_code=401)
+    async def headers(request: Request, call_next):
         response = await call_next(request)
-        if token and request.query_params.get("token") and not path.startswith("/widget"):
-            response.set_cookie(TOKEN_COOKIE, request.query_params["token"], httponly=True, samesite="lax")
-        ancestors = frame_ancestors_widget if path.startswith("/widget") else "'self'"
-        response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
-        if not path.startswith("/widget"):
+        widget = request.url.path.startswith("/widget")
+        response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors if widget else SELF}"
+        if not widget:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
 
+    if token:
+        require_token(app, token)   # outside the body limit: a request without the token is refused unread
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)
@@ -166,15 +147,42 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     return app
 
 
-def serve(settings: Settings, assistant: Assistant) -> None:
-    """Run the server until interrupted (uvicorn, one process, requests on a thread pool)."""
+class PortInUse(OSError):
+    """The port ``assistant serve`` was asked to listen on is taken."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; :class:`PortInUse` (one line naming the port and the fix)
+    when another program holds it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(exc.errno, f"port {port} on {host} is already in use: stop the program using it, or "
+                                       f"pick another port with `assistant serve --port {port + 1}` "
+                                       f"(or ASSISTANT_PORT)") from None
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def serve(settings: Settings, assistant: Assistant, sock: socket.socket | None = None) -> None:
+    """Run the server until interrupted (uvicorn, one process, requests on a thread pool) on ``sock``
+    (from :func:`listen`; made here when not given). The address is printed once the port is held, so a
+    busy port fails before anything claims to be serving."""
     import uvicorn
 
+    sock = sock or listen(settings.host, settings.port)
     app = create_app(assistant, settings)
     shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     print(f"serving on http://{shown}:{settings.port}/  (widget: http://{shown}:{settings.port}/widget.js, "
           f"API: http://{shown}:{settings.port}/docs)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server.run(sockets=[sock])
 
 
 __all__ = ["create_app", "serve"]

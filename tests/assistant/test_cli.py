@@ -1,20 +1,18 @@
 """The `assistant` command, run as a user runs it: a real process, real files, a temp data dir."""
 
 import json
-import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent / "assistant"
+from helpers import cli_env, run_cli
 
 
 def run(*args, data_dir: Path, env_extra=None, input_text=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update({"ASSISTANT_DATA_DIR": str(data_dir), **(env_extra or {})})
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, input=input_text, timeout=300)
+    return run_cli(*args, env=cli_env(data_dir, **(env_extra or {})), input_text=input_text)
 
 
 def test_ingest_search_stats_round_trip(tmp_path, corpus):
@@ -59,8 +57,20 @@ def test_errors_are_one_clear_line(tmp_path):
     empty = run("search", "صادرات", data_dir=tmp_path / "none")
     assert empty.returncode == 1 and empty.stderr.strip().startswith("error: the index") and "assistant ingest" in empty.stderr
     assert "Traceback" not in empty.stderr
-    bad = run("stats", data_dir=tmp_path / "d", env_extra={"ASSISTANT_RETRIEVAL_K": "lots"})
-    assert bad.returncode == 2 and "retrieval_k" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("stats", data_dir=tmp_path / "d", env_extra={"ASSISTANT_PORT": "abc"})
+    assert bad.returncode == 2 and bad.stderr == "error: invalid setting: ASSISTANT_PORT='abc': expected a whole number\n"
+
+
+def test_serve_on_a_busy_port_says_which_and_how_to_pick_another(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        out = run("serve", "--port", str(port), "--no-ingest", data_dir=tmp_path / "d")
+    assert out.returncode == 1 and "serving on" not in out.stdout
+    assert out.stderr.strip().splitlines() == [
+        f"error: port {port} on 127.0.0.1 is already in use: stop the program using it, or pick another port with "
+        f"`assistant serve --port {port + 1}` (or ASSISTANT_PORT)"]
 
 
 def test_default_ingest_reads_the_sample_articles(tmp_path):
@@ -85,3 +95,21 @@ def test_importing_and_building_loads_no_model_or_database(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_ask_from_the_shell(sample_index):
+    out = run("ask", "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟", "--json", data_dir=sample_index)
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    assert {"question", "answer", "abstained", "sources", "timings_ms"} <= set(body)
+    assert body["abstained"] is False and "۳۴ میلیون دلار" in body["answer"]
+    assert set(body["sources"][0]) >= {"n", "doc_id", "title", "source", "text", "quote", "score"}
+
+    readable = run("ask", "و گیلان چطور؟", "--history", "صادرات تعاونی‌های گلستان در پایان سال ۱۴۰۱ چقدر بود؟",
+                   data_dir=sample_index)
+    assert readable.returncode == 0 and "۳۴ میلیون" in readable.stdout and "[۱]" in readable.stdout
+
+    chat = run("ask", data_dir=sample_index,
+               input_text="صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟\nو گلستان چطور؟\n\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "۳۴ میلیون" in chat.stdout and "understood as: صادرات تعاونیهای گلستان" in chat.stdout

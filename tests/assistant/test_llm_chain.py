@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import cli_env
 from fake_llm import FakeLLM  # one server per module (the index is built once per module)
 
 from assistant.wording import NO_ANSWER
@@ -344,9 +345,8 @@ def test_follow_up_falls_back_to_rules_when_llm_fails(assistant, fake):
 # -- 9: the command line ---------------------------------------------------------------------------
 def test_cli_ask_json_uses_the_llm(index_dir, fake, tmp_path):
     fake.reply(CITED)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_DATA_DIR=str(index_dir), ASSISTANT_LLM_BASE_URL=fake.base_url,
-               ASSISTANT_LLM_MODEL="fake-model", ASSISTANT_LLM_TIMEOUT="10")
+    env = cli_env(index_dir, ASSISTANT_LLM_BASE_URL=fake.base_url, ASSISTANT_LLM_MODEL="fake-model",
+                  ASSISTANT_LLM_TIMEOUT="10")
     result = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
 

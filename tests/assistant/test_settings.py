@@ -1,9 +1,7 @@
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
-
-from assistant.settings import Settings
+from assistant.settings import Settings, SettingsError
 
 
 def test_defaults_are_offline_and_embedded():
@@ -37,8 +35,8 @@ def test_assistant_toml_in_working_directory_is_read(tmp_path):
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"ASSISTANT_RETRIEVAL_K": "0"}, "retrieval_k"),
-        ({"ASSISTANT_EMBEDDING_BACKEND": "word2vec"}, "embedding_backend"),
+        ({"ASSISTANT_RETRIEVAL_K": "0"}, "ASSISTANT_RETRIEVAL_K=.0.: expected a value greater than or equal to 1"),
+        ({"ASSISTANT_EMBEDDING_BACKEND": "word2vec"}, "ASSISTANT_EMBEDDING_BACKEND=.word2vec.: expected one of"),
         ({"ASSISTANT_EMBEDDING_BACKEND": "sentence-transformers"}, "ASSISTANT_EMBEDDING_MODEL"),
         ({"ASSISTANT_CHUNK_SENTENCES": "2", "ASSISTANT_CHUNK_OVERLAP": "2"}, "chunk_overlap"),
     ],
@@ -46,7 +44,27 @@ def test_assistant_toml_in_working_directory_is_read(tmp_path):
 def test_bad_values_are_named(monkeypatch, env, message):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(SettingsError, match=message) as err:
+        Settings.load()
+    assert "\n" not in str(err.value) and "pydantic" not in str(err.value)
+
+
+@pytest.mark.parametrize("variable, value, expected", [
+    ("ASSISTANT_PORT", "abc", "ASSISTANT_PORT='abc': expected a whole number"),
+    ("ASSISTANT_PORT", "70000", "ASSISTANT_PORT='70000': expected a value less than or equal to 65535"),
+    ("ASSISTANT_FUSION", "best", "ASSISTANT_FUSION='best': expected one of 'zscore', 'rrf', 'dense' or 'lexical'"),
+    ("ASSISTANT_SENTENCE_VECTORS", "maybe", "ASSISTANT_SENTENCE_VECTORS='maybe': expected true or false"),
+])
+def test_a_bad_setting_is_one_line_naming_variable_value_and_expectation(monkeypatch, variable, value, expected):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as err:
+        Settings.load()
+    assert str(err.value) == f"invalid setting: {expected}"
+
+
+def test_a_bad_value_in_the_toml_file_names_the_file(tmp_path):
+    (tmp_path / "assistant.toml").write_text('port = "abc"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"port = 'abc' \(in the TOML settings file\): expected a whole number"):
         Settings.load()
 
 

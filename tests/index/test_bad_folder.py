@@ -4,15 +4,12 @@ is named with its reason, and the exit code says partial success."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from assistant.settings import SAMPLE_ARTICLES
+from helpers import run_cli
 
-BIN = Path(sys.executable).parent / "assistant"
 
 
 def test_bad_files_are_named_and_skipped_and_the_rest_is_ingested(tmp_path):
@@ -37,10 +34,8 @@ def test_bad_files_are_named_and_skipped_and_the_rest_is_ingested(tmp_path):
     ]), encoding="utf-8")
     assert (folder / "huge.txt").stat().st_size > 50_000_000
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env["ASSISTANT_DATA_DIR"] = str(tmp_path / "data")
-    out = subprocess.run([str(BIN), "ingest", str(folder), "--json", "--quiet"], capture_output=True, text=True,
-                         env=env, timeout=600)
+    data = tmp_path / "data"
+    out = run_cli("ingest", str(folder), "--json", "--quiet", data_dir=data, timeout=600)
     assert out.returncode == 3, out.stderr                              # partial success
     summary = json.loads(out.stdout)
     assert summary["added"] == 5 and summary["documents"] == 5          # good1, good2, nested, j1, j4
@@ -50,6 +45,5 @@ def test_bad_files_are_named_and_skipped_and_the_rest_is_ingested(tmp_path):
     assert "too large" in reasons["huge.txt"] and "ASSISTANT_MAX_FILE_BYTES" in reasons["huge.txt"]
     assert "not valid UTF-8" in reasons["invalid-utf8.txt"]
     assert "not valid JSON" in reasons["mixed.jsonl:2"] and "text" in reasons["mixed.jsonl:3"]
-    found = subprocess.run([str(BIN), "search", "صادرات تعاونی‌های زنجان", "--json"], capture_output=True, text=True,
-                           env=env, timeout=300)
+    found = run_cli("search", "صادرات تعاونی‌های زنجان", "--json", data_dir=data)
     assert json.loads(found.stdout)["results"][0]["doc_id"] == "nested"

@@ -24,19 +24,16 @@ import pytest
 from assistant.build import build_assistant
 from assistant.cli import main
 from assistant.settings import Settings
-from index import vectors
-from index.vectors import IndexModelMismatch, VectorIndex, VectorStoreError, make_client
+from index import chroma_client
+from helpers import free_port
+from index.chroma_client import VectorStoreError, make_client
+from index.rows import ChunkVector
+from index.vectors import IndexModelMismatch, VectorIndex
 
 CHROMA = Path(sys.executable).parent / "chroma"  # the server that ships with the chromadb package
 STARTUP_SECONDS = 30
 QUERIES = ["صادرات تعاونی‌ها", "تعاونی‌های مرزنشین گلستان", "تعاونی‌های دانش‌بنیان", "تسهیلات بانکی تعاونی‌ها"]
 QUESTION = "صادرات تعاونی‌های گیلان چقدر بود؟"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -256,16 +253,16 @@ def _rows(n: int, dim: int = 4):
     for i in range(n):
         v = rng.normal(size=dim).astype(np.float32)
         v /= np.linalg.norm(v)
-        out.append((f"doc#{i:04d}", "doc", i, 0, 1, "title", "doc.txt", f"text {i}", f"text {i}", f"h{i}", v.tobytes()))
+        out.append(ChunkVector(f"doc#{i:04d}", "doc", i, 0, 1, "title", "doc.txt", f"text {i}", f"h{i}", v))
     return out
 
 
 def test_a_server_lost_hung_or_rebuilt_mid_use(server, tmp_path, monkeypatch):
-    monkeypatch.setattr(vectors, "REQUEST_TIMEOUT", 2.0)
+    monkeypatch.setattr(chroma_client, "REQUEST_TIMEOUT", 2.0)
     rows = _rows(6)
     index = VectorIndex(make_client(tmp_path, server.url), "test-model", 4)
     assert index.upsert(rows) == 6
-    probe = np.frombuffer(rows[0][10], dtype=np.float32)
+    probe = rows[0].embedding
     assert index.query(probe, 2)[0].chunk_id == "doc#0000"
 
     # another assistant sharing the server drops and rebuilds the collection: the stale handle reopens

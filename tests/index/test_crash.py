@@ -12,27 +12,20 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import SAMPLE_ARTICLES
+from helpers import BIN, cli_env, run_cli
 
-BIN = Path(sys.executable).parent / "assistant"
 QUERIES = ["صادرات تعاونی‌های گیلان", "اعضای تعاونی‌های گلستان", "گزارش شماره ۷ اشتغال", "تعاونی‌های مشکل‌دار"]
 DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def _env(data: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env["ASSISTANT_DATA_DIR"] = str(data)
-    return env
-
-
 def _run(*args, data: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=_env(data), timeout=600)
+    return run_cli(*args, data_dir=data, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +90,7 @@ WHEN = {
 @pytest.mark.parametrize("point", ["early", "middle", "late"])
 def test_a_killed_ingest_is_finished_by_the_next_one(point, corpus, reference, tmp_path):
     data = tmp_path / "data"
-    proc = subprocess.Popen([str(BIN), "ingest", str(corpus), "--quiet"], env=_env(data),
+    proc = subprocess.Popen([str(BIN), "ingest", str(corpus), "--quiet"], env=cli_env(data),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     db = data / "record.sqlite3"
     deadline = time.monotonic() + 300

@@ -5,16 +5,14 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
-import socket
-import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
+from helpers import Server, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -24,37 +22,6 @@ EVIL = """تعاونی آزمایشی زعفران قائنات با ۳۱۷ عض
 مدیر تعاونی زعفران گفت: <script>window.__xss = 1</script> این تعاونی <img src="http://127.0.0.2:9/pixel.png" onerror="window.__xss = 2"> زعفران صادر می‌کند.
 در گزارش تعاونی زعفران آمده است: ![pixel](http://127.0.0.2:9/md.png) و <iframe src="http://127.0.0.2:9/frame"></iframe> بدون تغییر.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """uvicorn in a daemon thread."""
-
-    def __init__(self, app, port: int) -> None:
-        import uvicorn
-
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 class HostPage:
@@ -110,29 +77,17 @@ def server(ui_index, allowed_port):
     settings = Settings(data_dir=ui_index, allowed_origins=[f"http://127.0.0.1:{allowed_port}"])
     assistant = build_assistant(settings)
     assistant.warm_up()
-    with Server(create_app(assistant, settings), free_port()) as s:
+    with Server(create_app(assistant, settings)) as s:
         s.assistant = assistant
         yield s
     assistant.close()
 
 
-def _ensure_chromium() -> str | None:
-    if os.path.exists(CHROMIUM):
-        return None
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=900,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-    if os.path.exists(CHROMIUM):
-        return None
-    return f"Chromium is not installed at {CHROMIUM} and `apt-get install -y chromium` could not install it"
-
-
 @pytest.fixture(scope="session")
 def browser():
-    reason = _ensure_chromium()
-    if reason:
-        pytest.skip(f"SKIPPING BROWSER TESTS: {reason}")
+    if not os.path.exists(CHROMIUM):   # `make test` installs it (Makefile: browser); a fixture installs nothing
+        pytest.skip(f"SKIPPING BROWSER TESTS: Chromium is not installed at {CHROMIUM}: run `make browser` "
+                    "(apt-get install chromium, as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -102,14 +102,14 @@ def test_widget_with_an_access_token(ui_index, browser, artifacts):
     token into the iframe URL, and the widget page's own requests carry it in their Referer."""
     from assistant.build import build_assistant
     from assistant.settings import Settings
-    from conftest import Server, free_port
+    from helpers import Server, free_port
     from ui.server import create_app
 
     host_port = free_port()
     settings = Settings(data_dir=ui_index, access_token="tok-123",
                         allowed_origins=[f"http://127.0.0.1:{host_port}"])
     assistant = build_assistant(settings)
-    with Server(create_app(assistant, settings), free_port()) as server:
+    with Server(create_app(assistant, settings)) as server:
         host = HostPage(f'<!doctype html><html><body><script src="{server.url}/widget.js" data-token="tok-123" defer>'
                         f'</script></body></html>', port=host_port)
         context = browser.new_context()

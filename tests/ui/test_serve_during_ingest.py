@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import time
-from pathlib import Path
 
 import httpx
 
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
-from conftest import Server, free_port
+from helpers import BIN, Server, cli_env
 
-BIN = Path(sys.executable).parent / "assistant"
 GOLESTAN, GILAN = "000_35ffd71e27c3aa0e", "001_2df5e54f2db4a315"
 DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -37,10 +33,9 @@ def test_the_server_answers_during_an_ingest_and_sees_its_articles_after(tmp_pat
     for i, f in enumerate(sorted(SAMPLE_ARTICLES.glob("*.txt"))[2:] * 3):
         (folder / f"extra{i}.txt").write_text(f"گزارش {str(i).translate(DIGITS)}\n" + f.read_text(encoding="utf-8"),
                                                encoding="utf-8")
-    with Server(create_app(assistant, settings), free_port()) as server, httpx.Client(base_url=server.url,
+    with Server(create_app(assistant, settings)) as server, httpx.Client(base_url=server.url,
                                                                                       timeout=60) as client:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-        env["ASSISTANT_DATA_DIR"] = str(data)
+        env = cli_env(data)
         ingest = subprocess.Popen([str(BIN), "ingest", str(folder), "--quiet"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         statuses, slowest = [], 0.0

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import Settings
-from conftest import Server, free_port
+from helpers import Server
 
 TOKEN = "s3cret-token"
 
@@ -72,7 +72,7 @@ def locked_server(ui_index):
 
     settings = Settings(data_dir=ui_index, access_token=TOKEN)
     assistant = build_assistant(settings)
-    with Server(create_app(assistant, settings), free_port()) as s:
+    with Server(create_app(assistant, settings)) as s:
         yield s
     assistant.close()
 

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from assistant.wording import NO_ANSWER
-from assistant.compare import detect, format_amount
+from helpers import run_cli
+from assistant.facts_answer import detect, format_amount
 from index.persian.normalize import get_normalizer
 
 
@@ -75,15 +76,9 @@ def test_amounts_are_written_as_the_news_writes_them():
 
 
 def test_facts_from_the_shell(sample_index):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
+    def run(*args):
+        return run_cli(*args, data_dir=sample_index)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env["ASSISTANT_DATA_DIR"] = str(sample_index)
-    run = lambda *a: subprocess.run([str(Path(sys.executable).parent / "assistant"), *a], capture_output=True,  # noqa: E731
-                                    text=True, env=env, timeout=300)
     out = run("facts", "--province", "Gilan", "--measure", "exports", "--json")
     assert out.returncode == 0, out.stderr
     records = json.loads(out.stdout)

@@ -10,13 +10,13 @@ returns None and the normal chain answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
-from assistant.retrieve import Passage
 from index.persian.fold import latin_digits
-from index.facts import MEASURE_NAMES_FA, SUBJECT_COUNTRY, SUBJECT_UNKNOWN, Fact, FactStore
+from index.facts import MEASURE_NAMES_FA, SUBJECT_COUNTRY, SUBJECT_UNKNOWN, Fact
 from index.persian.lexicon import lexicon
 from index.persian.normalize import TextNormalizer
 from index.persian.places import find_provinces
@@ -147,8 +147,8 @@ def _as_written(f: Fact) -> str:
 
 
 class FactsAnswerer:
-    def __init__(self, facts: FactStore, normalizer: TextNormalizer, passage_for) -> None:
-        self.facts = facts
+    def __init__(self, facts: Callable[..., list[Fact]], normalizer: TextNormalizer, passage_for) -> None:
+        self.facts = facts  # (measure=...) -> the facts of that measure (StoreOfRecord.facts)
         self.normalizer = normalizer
         self.passage_for = passage_for  # (doc_id, start, end) -> Passage holding that sentence
 
@@ -156,7 +156,7 @@ class FactsAnswerer:
         intent = detect(self.normalizer.canonical(standalone))
         if intent is None:
             return None
-        facts = [f for f in self.facts.query(measure=intent.measure) if f.subject not in (SUBJECT_COUNTRY, SUBJECT_UNKNOWN)]
+        facts = [f for f in self.facts(measure=intent.measure) if f.subject not in (SUBJECT_COUNTRY, SUBJECT_UNKNOWN)]
         by_province: dict[str, list[Fact]] = {}
         for f in facts:
             by_province.setdefault(f.subject, []).append(f)

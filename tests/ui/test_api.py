@@ -6,23 +6,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from assistant.answer import Answer, Source
-from assistant.api import AskResponse, SourceOut, install_error_handlers, make_api_router
 from assistant.build import build_assistant
 from assistant.chain import QuestionError
 from assistant.retrieve import IndexEmpty
 from assistant.settings import Settings
+from helpers import Server
+from ui.api import make_api_router
+from ui.auth import require_token
+from ui.errors import install_error_handlers
+from ui.limits import BodyLimit
 
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
@@ -50,12 +52,6 @@ class BrokenAssistant:
 
     def stats(self):
         raise self.error
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +83,22 @@ def cold_assistant(sample_index, tmp_path_factory):
     a.close()
 
 
-@pytest.fixture(scope="module")
-def base_url(assistant, cold_assistant):
-    """One real server; routers mounted under prefixes: "" open, "/secured" with a token,
-    "/broken-known" and "/broken-bug" with an assistant whose calls fail."""
+def _app(*, token: str | None = None) -> FastAPI:
+    """An app as ui/server.py builds one, without the pages: error handlers, body limit, token guard."""
     app = FastAPI()
     install_error_handlers(app)
-    app.include_router(make_api_router(lambda: assistant, max_question_chars=LIMIT, max_body_bytes=BODY_LIMIT))
-    app.include_router(make_api_router(lambda: assistant, token=TOKEN), prefix="/secured")
+    app.add_middleware(BodyLimit, limits={"/": BODY_LIMIT})
+    if token:
+        require_token(app, token)
+    return app
+
+
+@pytest.fixture(scope="module")
+def base_url(assistant, cold_assistant):
+    """One real server; routers mounted under prefixes: "" open, "/broken-known" and "/broken-bug" with an
+    assistant whose calls fail, "/refusing" whose questions are refused, "/cold" never used before."""
+    app = _app()
+    app.include_router(make_api_router(lambda: assistant, max_question_chars=LIMIT))
     known = BrokenAssistant(IndexEmpty("the index in /x is empty: run `assistant ingest PATH...` first"))
     app.include_router(make_api_router(lambda: known), prefix="/broken-known")
     bug = BrokenAssistant(ZeroDivisionError("secret internals"))
@@ -102,21 +106,25 @@ def base_url(assistant, cold_assistant):
     refusing = BrokenAssistant(QuestionError("the question is empty"))
     app.include_router(make_api_router(lambda: refusing), prefix="/refusing")
     app.include_router(make_api_router(lambda: cold_assistant), prefix="/cold")
+    with Server(app) as server:
+        # warm up: models and indexes load on first use (before any concurrent request)
+        httpx.get(f"{server.url}/api/search", params={"q": "گیلان"}, timeout=120).raise_for_status()
+        yield server.url
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    url = f"http://127.0.0.1:{port}"
-    # warm up: models and indexes load on first use (before any concurrent request)
-    httpx.get(f"{url}/api/search", params={"q": "گیلان"}, timeout=120).raise_for_status()
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+
+@pytest.fixture(scope="module")
+def secured_url(assistant):
+    """A second server whose API needs TOKEN."""
+    app = _app(token=TOKEN)
+    app.include_router(make_api_router(lambda: assistant, token_required=True))
+    with Server(app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def secured(secured_url):
+    with httpx.Client(base_url=secured_url, timeout=60) as c:   # a new client: no cookie from another test
+        yield c
 
 
 @pytest.fixture
@@ -150,11 +158,19 @@ def test_ask_answers_with_exactly_the_cli_json(client, assistant):
     assert body == json.loads(json.dumps(direct, ensure_ascii=False))
 
 
-def test_response_models_describe_the_real_json():
+def test_the_response_model_is_the_answer_itself(client):
+    """No restated models: the OpenAPI description of /api/ask's answer is Answer's own JSON schema."""
     answer = Answer(question="q", text="t", sources=[], abstained=True)
-    assert set(AskResponse.model_fields) == set(answer.as_dict()) == ANSWER_KEYS
+    assert set(answer.as_dict()) == ANSWER_KEYS
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/api/ask"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["$ref"].endswith("/Answer")
+    schemas = spec["components"]["schemas"]
+    described = {k for k in schemas if k.startswith("Answer")}
+    answer_schema = schemas[next(iter(sorted(described)))]
+    assert set(answer_schema["properties"]) == ANSWER_KEYS
     source = Source(n=1, doc_id="d", title="t", source="s", text="x", quote="x", score=1.0)
-    assert set(SourceOut.model_fields) == set(source.as_dict())
+    assert set(schemas[next(k for k in schemas if k.startswith("Source"))]["properties"]) == set(source.as_dict())
 
 
 @pytest.mark.parametrize("history", [
@@ -341,27 +357,29 @@ def test_fifty_emoji_are_answered(client):
 
 
 # --------------------------------------------------------------------------------------------- token
-def test_token_is_required_on_api_routes_when_set(client):
+def test_token_is_required_on_api_routes_when_set(secured):
     def ask(**kwargs):
-        return post_json(client, "/secured/api/ask", {"question": GILAN_Q}, **kwargs)
+        return post_json(secured, "/api/ask", {"question": GILAN_Q}, **kwargs)
 
     for r in (ask(), ask(headers={"Authorization": "Bearer wrong"}),
               ask(params={"token": "نادرست"}),   # non-ASCII: compared as bytes, no 500
               ask(headers={"Authorization": f"Basic {TOKEN}"}),
-              client.get("/secured/api/search", params={"q": "گیلان"})):
+              secured.get("/api/search", params={"q": "گیلان"})):
         assert r.status_code == 401, r.text
         assert r.json()["error"].startswith("missing or wrong token")
         assert r.headers["www-authenticate"] == "Bearer"
     ok = ask(headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200 and "۳۴ میلیون دلار" in ok.json()["answer"]
     assert ask(params={"token": TOKEN}).status_code == 200
-    assert client.get("/secured/api/search", params={"q": "گیلان", "token": TOKEN}).status_code == 200
-    assert client.get("/secured/healthz").status_code == 200          # health stays open
+    assert secured.get("/api/search", params={"q": "گیلان", "token": TOKEN}).status_code == 200
+    assert secured.get("/healthz").status_code == 200          # health stays open
+    spec = secured.get("/openapi.json", params={"token": TOKEN}).json()
+    assert spec["paths"]["/api/ask"]["post"].get("security")   # the description says so too
 
 
-def test_token_is_checked_before_the_body_is_read(client):
-    r = post_json(client, "/secured/api/ask", {"question": "x" * 100_000})
-    assert r.status_code == 401
+def test_token_is_checked_before_the_body_is_read(secured):
+    r = post_json(secured, "/api/ask", {"question": "x" * 100_000})
+    assert r.status_code == 401, r.text
 
 
 def test_no_token_needed_when_none_is_set(client):
@@ -379,7 +397,7 @@ def test_known_assistant_errors_are_503_with_their_message(client):
 
 
 def test_unexpected_errors_are_500_without_details(client, caplog):
-    with caplog.at_level("ERROR", logger="assistant.api"):
+    with caplog.at_level("ERROR", logger="ui.api"):
         r = post_json(client, "/broken-bug/api/ask", {"question": GILAN_Q})
     assert r.status_code == 500 and r.json() == {"error": "internal error"}
     assert "secret" not in r.text and "ZeroDivision" not in r.text
@@ -400,10 +418,8 @@ def test_openapi_describes_the_routes(client):
     schema = ask["requestBody"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["question"] and "$defs" not in json.dumps(schema)
     assert ask["tags"] == ["questions"] and ask["summary"]
-    assert "AskResponse" in json.dumps(ask["responses"]["200"])
     assert "/api/search" in spec["paths"] and "/healthz" in spec["paths"]
-    secured = spec["paths"]["/secured/api/ask"]["post"]
-    assert secured.get("security")
+    assert not ask.get("security")
 
 
 # ------------------------------------------------------------------------------------- concurrency

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from assistant.match import Article, Miss, check, coverage, plain_keys, weigh
+from assistant.coverage import coverage, plain_keys, weigh
+from assistant.match import Article, Miss, check
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.persian.lexicon import lexicon
@@ -87,7 +88,7 @@ class _Sentence:
     vector: object = None   # its stored embedding (numpy), when the index keeps them
 
 
-class OfflineAnswerer:
+class ExtractiveAnswerer:
     def __init__(self, document_frequencies: Callable[[list[str]], dict[str, int]],
                  num_docs: Callable[[], int], articles: Callable[[list[str]], dict[str, Article]],
                  thresholds: Thresholds | None = None, max_sentences: int = 2,
@@ -142,7 +143,6 @@ class OfflineAnswerer:
         articles = self.articles([p.doc_id for p in passages])
         sentences = self._sentences(passages, articles)
         words = weigh(question, self.document_frequencies, self.num_docs())
-        province_words = {w for prov in question.provinces for w in prov.split()}
         passage_keys = [frozenset().union(*(s.keys for s in sentences if s.passage == i)) for i in range(len(passages))]
         passage_cov = [coverage(words, k) for k in passage_keys]
         # a word found in every candidate sentence does not tell them apart: weigh words locally too

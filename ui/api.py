@@ -1,0 +1,320 @@
+"""The HTTP API: ``POST /api/ask``, ``GET /api/search``, ``GET /healthz`` as a FastAPI ``APIRouter``.
+
+Wiring (``ui/server.py`` builds the app)::
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(make_api_router(lambda: assistant, max_question_chars=1000))
+
+The answer is :class:`assistant.answer.Answer` itself (its JSON is ``assistant ask --json``). The body
+size limit (413) and the access token (401) are the app's middleware (``ui/limits.py``,
+``ui/auth.py``); errors are JSON ``{"error": "<one clear English sentence>"}`` (``ui/errors.py``):
+
+======  =====================================================================================
+400     the body is empty or not valid JSON (lone surrogates and raw control characters included)
+415     a Content-Type is sent and it is not JSON (no Content-Type at all is accepted)
+422     a well-formed request asks for something invalid: missing/extra fields, wrong types, an empty
+        or over-long question (``max_question_chars``), too many or over-long history items, ``k``
+        outside 1..20, or the assistant's own ``QuestionError``
+503     the index cannot answer (empty, locked, built with another model, Chroma down: the message of
+        ``assistant.errors.describe``); ``/healthz`` answers 503 ``{"status": "error", "error"}``
+500     ``{"error": "internal error"}``; the traceback goes to the log
+======  =====================================================================================
+
+Text hygiene: NUL and the other C0/C1 control characters (except tab, newline and carriage return),
+the bidi embedding/override/isolate controls U+202A–U+202E and U+2066–U+2069, and the Unicode tag
+characters U+E0000–U+E007F are *stripped* from the question, history items and search queries before
+anything else (the same characters the index already drops from the articles). They are invisible,
+so a pasted question that carries them is answered as the user sees it; the answer's ``question``
+field shows the cleaned text. Length limits apply after cleaning and trimming.
+
+The assistant's ``ask``/``search``/``stats`` are synchronous and CPU-bound, so the endpoints are
+plain ``def`` functions: FastAPI runs them in its thread pool and the event loop stays free.
+"""
+
+import copy
+import logging
+import re
+from typing import Annotated, Any, Callable, Literal, Union
+
+from fastapi import APIRouter, Depends, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyQuery, HTTPBearer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictStr,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from assistant.answer import Answer
+from assistant.build import Assistant
+from assistant.chain import QuestionError
+from assistant.errors import describe
+from ui.errors import ApiError, ApiRoute, error_responses
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY_ITEMS = 20
+HISTORY_CHARS_FACTOR = 4      # a history item may be this many times longer than a question
+MAX_K = 20
+DEFAULT_MAX_QUESTION_CHARS = 1000
+# Invisible characters removed from every text the API receives (see the module docstring).
+_STRIPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without NUL/control characters, bidi overrides/isolates and tag characters, trimmed."""
+    return _STRIPPED.sub("", text).strip()
+
+
+# ----------------------------------------------------------------------------------- request models
+def _limit(info: ValidationInfo) -> int:
+    return int((info.context or {}).get("max_question_chars", DEFAULT_MAX_QUESTION_CHARS))
+
+
+def _clean_history_text(value: str, info: ValidationInfo) -> str:
+    value = clean_text(value)
+    limit = _limit(info) * HISTORY_CHARS_FACTOR
+    if len(value) > limit:
+        raise PydanticCustomError("history_item_too_long", "has {length} characters; the limit is {limit}",
+                                  {"length": len(value), "limit": limit})
+    return value
+
+
+class Message(BaseModel):
+    """One earlier turn of the chat."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"] = Field(description="Who wrote it; only the user's turns are used.")
+    content: StrictStr = Field(description="The text of the turn.")
+
+    @field_validator("content")
+    @classmethod
+    def _content(cls, value: str, info: ValidationInfo) -> str:
+        return _clean_history_text(value, info)
+
+
+def _history_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (dict, Message)):
+        return "message"
+    return None
+
+
+HistoryText = Annotated[StrictStr, AfterValidator(_clean_history_text),
+                        Field(description="An earlier question of the chat.")]
+HistoryItem = Annotated[
+    Union[Annotated[HistoryText, Tag("text")], Annotated[Message, Tag("message")]],
+    Discriminator(_history_kind, custom_error_type="history_item_type",
+                  custom_error_message='each history item must be a string or an object '
+                                       '{"role": "user" | "assistant", "content": "..."}'),
+]
+
+
+class AskRequest(BaseModel):
+    """A question, and optionally the earlier turns of the chat (oldest first) for follow-ups."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: StrictStr = Field(description="The question, in Persian (or English).",
+                                examples=["صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"])
+    history: list[HistoryItem] = Field(
+        default_factory=list, max_length=MAX_HISTORY_ITEMS,
+        description=f"Earlier turns, oldest first: strings (earlier questions) or messages; at most "
+                    f"{MAX_HISTORY_ITEMS} items.")
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str, info: ValidationInfo) -> str:
+        value = clean_text(value)
+        if not value:
+            raise PydanticCustomError("question_empty", "question is empty")
+        limit = _limit(info)
+        if len(value) > limit:
+            raise PydanticCustomError("question_too_long", "question has {length} characters; the limit is {limit}",
+                                      {"length": len(value), "limit": limit})
+        return value
+
+    def history_for_chain(self) -> list:
+        """History as the chain takes it: strings and ``{"role", "content"}`` dicts; empty strings dropped."""
+        out: list = []
+        for item in self.history:
+            if isinstance(item, Message):
+                out.append({"role": item.role, "content": item.content})
+            elif item:
+                out.append(item)
+        return out
+
+
+# ---------------------------------------------------------------------------------- response models
+class PassageOut(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    score: float
+    chunk_id: str
+    start: int = Field(description="Offset of the passage in the article's text.")
+    end: int
+
+
+class SearchResponse(BaseModel):
+    query: str = Field(description="The query as searched (invisible control characters removed).")
+    results: list[PassageOut]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    index_loaded: bool = Field(description="The index holds passages (something was ingested).")
+    documents: int
+    chunks: int
+    embedding_model: str
+    answerer: Literal["offline", "llm"]
+
+
+class HealthError(BaseModel):
+    status: Literal["error"]
+    error: str
+
+
+def _inline_refs(schema: dict) -> dict:
+    """A JSON schema with its ``$defs`` substituted in place (for ``openapi_extra``)."""
+    schema = copy.deepcopy(schema)
+    defs = schema.pop("$defs", {})
+
+    def resolve(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(copy.deepcopy(defs[ref.removeprefix("#/$defs/")]))
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(schema)
+
+
+# --------------------------------------------------------------------------------------------- router
+def make_api_router(get_assistant: Callable[[], Assistant], *,
+                    max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS, token_required: bool = False) -> APIRouter:
+    """The API routes, reading the shared :class:`Assistant` from ``get_assistant()`` on each request.
+
+    ``max_question_chars``: the longest question (history items: 4×). ``token_required``: say in the
+    OpenAPI description that ``/api/*`` needs the token (``ui/auth.py``'s middleware checks it)."""
+    if max_question_chars < 1:
+        raise ValueError(f"max_question_chars must be positive, got {max_question_chars}")
+
+    router = APIRouter(route_class=ApiRoute)
+    context = {"max_question_chars": max_question_chars}
+    secured = [Security(HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")),
+               Security(APIKeyQuery(name="token", auto_error=False, description="?token=<token>"))] \
+        if token_required else []
+
+    async def json_body(request: Request) -> bytes:
+        """The body (its size already limited by ``ui/limits.BodyLimit``), refused unless it is JSON."""
+        content_type = request.headers.get("content-type")
+        if content_type:
+            media = content_type.split(";", 1)[0].strip().lower()
+            if media != "application/json" and not media.endswith("+json"):
+                raise ApiError(415, f"Content-Type must be application/json, got {media[:60]!r} "
+                                    '(with curl: -H "Content-Type: application/json")')
+        body = await request.body()
+        if not body:
+            raise ApiError(400, 'the request body is empty: send JSON like {"question": "..."}')
+        return body
+
+    def run(call: Callable[[Assistant], Any], what: str) -> Any:
+        """``call(assistant)`` with the assistant's errors mapped: QuestionError 422, the known index
+        errors 503 with their message, anything else a logged 500."""
+        try:
+            return call(get_assistant())
+        except QuestionError as exc:
+            raise ApiError(422, str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            message = describe(exc)
+            if message is not None:
+                log.warning("%s failed: %s", what, message)
+                raise ApiError(503, message) from None
+            log.exception("%s failed with an unexpected error", what)
+            raise ApiError(500, "internal error") from None
+
+    ask_schema = _inline_refs(AskRequest.model_json_schema())
+
+    @router.post(
+        "/api/ask", tags=["questions"], summary="Answer a question, with cited sources",
+        description=(f"Answers from the articles with numbered sources, or abstains. The body is "
+                     f"`{{\"question\": str, \"history\"?: [str | {{\"role\", \"content\"}}]}}`; the question may "
+                     f"have at most {max_question_chars} characters, history at most {MAX_HISTORY_ITEMS} items of "
+                     f"{max_question_chars * HISTORY_CHARS_FACTOR} characters. The response is the same JSON as "
+                     f"`assistant ask --json`."),
+        response_model=Answer, responses=error_responses(400, 401, 413, 415, 422, 500, 503), dependencies=secured,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": ask_schema}}}},
+    )
+    def ask(body: Annotated[bytes, Depends(json_body)]) -> Answer:
+        try:
+            request = AskRequest.model_validate_json(body, context=context)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
+        return run(lambda a: a.ask(request.question, request.history_for_chain()), "ask")
+
+    @router.get(
+        "/api/search", tags=["questions"], summary="Find the passages that best match a query",
+        description=f"Hybrid (dense + BM25) search over the articles; `k` from 1 to {MAX_K}; `q` at most "
+                    f"{max_question_chars} characters.",
+        response_model=SearchResponse, responses=error_responses(401, 422, 500, 503), dependencies=secured,
+    )
+    def search(
+        q: Annotated[str, Query(description="The query, any spelling (ZWNJ, space or glued; any digits).")],
+        k: Annotated[int, Query(ge=1, le=MAX_K, description="How many passages.")] = 5,
+    ) -> JSONResponse:
+        query = clean_text(q)
+        if not query:
+            raise ApiError(422, 'query parameter q is empty: give a query, e.g. /api/search?q=صادرات گیلان')
+        if len(query) > max_question_chars:
+            raise ApiError(422, f"query parameter q has {len(query)} characters; the limit is {max_question_chars}")
+        passages = run(lambda a: a.search(query, k), "search")
+        results = [{"doc_id": p.doc_id, "title": p.title, "source": p.source, "text": p.text,
+                    "score": round(p.score, 4), "chunk_id": p.chunk_id, "start": p.start, "end": p.end}
+                   for p in passages]
+        return JSONResponse({"query": query, "results": results})
+
+    @router.get(
+        "/healthz", tags=["health"], summary="Whether the index can be read (no token needed)",
+        response_model=HealthResponse,
+        responses={503: {"model": HealthError, "description": "The index cannot be read"}},
+    )
+    def healthz() -> JSONResponse:
+        try:
+            assistant = get_assistant()
+            stats = assistant.stats()
+            payload = {
+                "status": "ok",
+                "index_loaded": int(stats["chunks"]) > 0,
+                "documents": int(stats["documents"]),
+                "chunks": int(stats["chunks"]),
+                "embedding_model": str(stats["embedding_model"]),
+                "answerer": "llm" if assistant.settings.llm_base_url else "offline",
+            }
+        except Exception as exc:  # noqa: BLE001
+            message = describe(exc)
+            if message is None:
+                log.exception("health check failed with an unexpected error")
+                message = "the index could not be read (see the server log)"
+            else:
+                log.warning("health check failed: %s", message)
+            return JSONResponse({"status": "error", "error": message}, status_code=503)
+        return JSONResponse(payload)
+
+    return router

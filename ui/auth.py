@@ -1,0 +1,69 @@
+"""The access token: one check, applied by one middleware to every page and API route.
+
+With ``access_token`` set, a request needs the token as ``Authorization: Bearer`` or as ``?token=``;
+the pages also take it from a same-site cookie (set after the first ``?token=``) or, for the widget inside another site's page where
+browsers drop cookies, in the widget's own URL: the widget's requests carry that URL as their
+``Referer`` (same-origin, ``Referrer-Policy: same-origin``) and the token is read from there.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from assistant import wording
+
+TOKEN_COOKIE = "assistant_token"
+OPEN_PATHS = ("/healthz", "/static/", "/widget.js")   # the widget's script loads on the host page
+API_PATHS = ("/api/", "/v1/")                          # JSON for scripts: the header or ?token= only
+MISSING_TOKEN = ("missing or wrong token: send the header 'Authorization: Bearer <token>' "
+                 "or add ?token=<token> to the URL")
+
+
+def _matches(value: str | None, token: str) -> bool:
+    # compare bytes: hmac.compare_digest refuses non-ASCII str
+    return bool(value) and hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
+
+
+def token_given(request: Request, token: str, *, pages: bool = True) -> bool:
+    """Whether ``request`` carries ``token``: as a Bearer header or ``?token=``, and for ``pages`` (not the
+    JSON APIs, which scripts call) also in the cookie or the widget's same-origin Referer."""
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer " and _matches(auth[7:].strip(), token):
+        return True
+    if _matches(request.query_params.get("token"), token):
+        return True
+    if not pages:
+        return False
+    if _matches(request.cookies.get(TOKEN_COOKIE), token):
+        return True
+    referer = request.headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.netloc == request.headers.get("host") and any(
+                _matches(v, token) for v in parse_qs(parts.query).get("token", [])):
+            return True
+    return False
+
+
+def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPEN_PATHS) -> None:
+    """Refuse every request to ``app`` without ``token`` (except ``open_paths``), before its body is read:
+    API calls get JSON 401 with ``WWW-Authenticate: Bearer``, pages a Persian sentence."""
+    if not token.strip():
+        raise ValueError("access_token is set but empty: give a real token, or unset it for no authentication")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        path = request.url.path
+        api = path.startswith(API_PATHS)
+        if not path.startswith(open_paths) and not token_given(request, token, pages=not api):
+            if api or request.method != "GET":
+                return JSONResponse({"error": MISSING_TOKEN}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return HTMLResponse(f'<p dir="rtl" style="font-family:Tahoma">{wording.NEEDS_TOKEN}</p>', status_code=401)
+        response = await call_next(request)
+        if _matches(request.query_params.get("token"), token) and not path.startswith("/widget"):
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+        return response
