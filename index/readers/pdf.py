@@ -101,7 +101,7 @@ def pdf_text(path: str, max_pages: int, deadline: float) -> dict:
                                "OCR is not supported")
     if total and bad / total > 0.3:
         raise DamagedError("the text layer cannot be decoded: its fonts have no Unicode mapping (ToUnicode)")
-    texts, paras = assemble(drop_running_lines(pages, heights))
+    texts, paras = assemble(drop_running_lines(pages, heights, meta.get("Title")))
     if garbled_share(texts) > 0.1:
         raise DamagedError("the text layer cannot be decoded: its fonts map glyphs to wrong characters "
                            "(a broken ToUnicode table), and OCR is not supported")

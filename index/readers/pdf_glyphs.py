@@ -170,12 +170,9 @@ def lines_from_glyphs(glyphs: list[Glyph], page: int, rules: list[tuple[float, f
         # split into cells at wide gaps, and mark spaces
         cells: list[list[str]] = [[]]
         cell_x: list[tuple[float, float]] = [(grp[0].x0, grp[0].x1)]
-        strong_r = strong_l = 0
+        strong = [Counter()]  # right-to-left and left-to-right letters of each cell
         prev = None
         for g in grp:
-            c = bidi_class(g.text)
-            strong_r += c == "R"
-            strong_l += c == "L"
             if prev is not None:
                 gap = g.x0 - prev.x1
                 ruled = gap > -1 and any(prev.x1 - 1 <= rx <= g.x0 + 1 and ry0 - 2 <= g.y <= ry1 + 2
@@ -183,17 +180,23 @@ def lines_from_glyphs(glyphs: list[Glyph], page: int, rules: list[tuple[float, f
                 if gap > CELL_GAP_EM * size or ruled:
                     cells.append([])
                     cell_x.append((g.x0, g.x1))
+                    strong.append(Counter())
                 elif (g.word != prev.word and gap > WORD_GAP_EM * size) or gap > LONE_GAP_EM * size or (
                         gap > WORD_GAP_EM * size and any(prev.x1 - 0.5 <= sx <= g.x0 + 0.5 and abs(sy - g.y) < 0.3 * size
                                                          for sx, sy in spaces)):
                     if cells[-1] and cells[-1][-1] != " ":
                         cells[-1].append(" ")
             cells[-1].append(g.text)
+            strong[-1][bidi_class(g.text)] += 1
             x0, x1 = cell_x[-1]
             cell_x[-1] = (min(x0, g.x0), max(x1, g.x1))
             prev = g
+        strong_r, strong_l = sum(c["R"] for c in strong), sum(c["L"] for c in strong)
         rtl = strong_r >= strong_l if (strong_r or strong_l) else page_rtl
-        texts = [clean_line("".join(visual_to_logical(cell, rtl))) for cell in cells]
+        # a cell takes its own direction (an English cell in a Persian table row, a date beside a
+        # Persian title in Chromium's header); the cells are ordered by the line's
+        texts = [clean_line("".join(visual_to_logical(cell, c["R"] >= c["L"] if (c["R"] or c["L"]) else rtl)))
+                 for cell, c in zip(cells, strong)]
         if rtl:
             texts.reverse()
         texts = [t for t in texts if t]

@@ -17,9 +17,33 @@ def _mask_digits(text: str) -> str:
     return re.sub(r"\d+", "#", text)
 
 
-def drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
+# what browsers print in the page margins: the URL, the date and time, beside the title and N/M
+_URL = re.compile(r"^(?:file|https?)://\S+$", re.I)
+_STAMP = re.compile(r"^#[/.-]#[/.-]#[,،]?\s*#:#(?::#)?(?:\s*[AP]M)?$", re.I)   # digits masked: 11/30/25, 1:15 AM
+_FILE_NAME = re.compile(r"^[^\s/]+\.(?:html?|pdf|txt|docx?)$", re.I)                  # the title of a page without one
+_SQUASH = re.compile(r"[\s\u200c]+")
+
+
+def _is_furniture(line: Line, title: str | None) -> bool:
+    """A margin line made only of a URL, a date stamp, a page number and the title, with at least one
+    of the first three (Chromium's default header and footer, even on a one-page PDF)."""
+    title_key = _SQUASH.sub("", title or "")
+    kinds = []
+    for cell in line.cells:
+        key = _mask_digits(cell)
+        if _URL.match(cell) or _STAMP.match(key) or _PAGE_NUMBER.match(key) or _FILE_NAME.match(cell):
+            kinds.append("mark")
+        elif title_key and (cell_key := _SQUASH.sub("", cell).rstrip(".…")) and title_key.startswith(cell_key):
+            kinds.append("title")
+        else:
+            return False
+    return "mark" in kinds
+
+
+def drop_running_lines(pages: list[list[Line]], heights: list[float], title: str | None = None) -> list[list[Line]]:
     """Remove running headers/footers (same text, digits masked, in the top/bottom band of most
-    pages) and bare page numbers (``۳``, ``- 3 -``, ``صفحه ۱ از ۴``, ``1/4``)."""
+    pages), bare page numbers (``۳``, ``- 3 -``, ``صفحه ۱ از ۴``, ``1/4``) and a browser's margin
+    lines (URL, date stamp, the document's ``title``)."""
     band = 0.12
     keys: Counter = Counter()
     for lines, h in zip(pages, heights):
@@ -35,7 +59,7 @@ def drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[li
         for ln in lines:
             in_band = ln.y > (1 - band) * h or ln.y < band * h
             key = _mask_digits(ln.text)
-            if in_band and (keys[key] >= need or _PAGE_NUMBER.match(key)):
+            if in_band and (keys[key] >= need or _PAGE_NUMBER.match(key) or _is_furniture(ln, title)):
                 continue
             kept.append(ln)
         out.append(kept)
@@ -69,8 +93,9 @@ def assemble(pages: list[list[Line]]) -> tuple[list[str], list[list[Line]]]:
     paras: list[list[Line]] = []
     prev: Line | None = None
     for ln in lines:
+        # boldness is read from font names: a line of digits alone may come from another font
         new = prev is None or ln.is_table or prev.is_table or abs(ln.size - prev.size) > 0.1 * prev.size \
-            or ln.bold != prev.bold
+            or (ln.bold != prev.bold and ln.strong > 0 and prev.strong > 0)
         if not new and prev is not None:
             if ln.page != prev.page:
                 ends = prev.text.rstrip()[-1:] in ".!?؟:»\"'"

@@ -62,6 +62,12 @@ def gilan() -> dict:
     return {"title": title, "blocks": blocks}
 
 
+def razavi() -> dict:
+    """A one-page article with Arabic ي ك and Latin digits, as a news site's page would be printed."""
+    body = article("003")
+    return {"title": body[0], "blocks": [("h1", body[0])] + [("p", t) for t in body[1:4]]}
+
+
 def ground_truth(doc: dict) -> str:
     lines = []
     for kind, content in doc["blocks"]:
@@ -69,7 +75,7 @@ def ground_truth(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_html(doc: dict, *, margin_boxes: bool, justify: bool, title: bool = True) -> str:
+def to_html(doc: dict, *, margin_boxes: bool, justify: bool, title: bool = True, webfont: bool = True) -> str:
     body = []
     for kind, content in doc["blocks"]:
         if kind == "table":
@@ -78,7 +84,7 @@ def to_html(doc: dict, *, margin_boxes: bool, justify: bool, title: bool = True)
                                  for c in row) + "</tr>" for i, row in enumerate(content)) + "</table>")
         else:
             body.append(f"<{kind}>{html.escape(content)}</{kind}>")
-    css = "".join(f"@font-face{{font-family:'Vazirmatn';src:url('{(FONTS / f'Vazirmatn-{w}.woff2').as_uri()}') "
+    css = "" if not webfont else "".join(f"@font-face{{font-family:'Vazirmatn';src:url('{(FONTS / f'Vazirmatn-{w}.woff2').as_uri()}') "
                   f"format('woff2');font-weight:{n}}}" for w, n in (("Regular", 400), ("Bold", 700)))
     if margin_boxes:  # a running header and «صفحه ۱ از ۳» footer drawn by CSS paged media
         css += ("@page{size:A4;margin:22mm 18mm;@top-center{content:'%s';font-family:Vazirmatn;font-size:9pt}"
@@ -86,7 +92,7 @@ def to_html(doc: dict, *, margin_boxes: bool, justify: bool, title: bool = True)
                 "font-family:Vazirmatn;font-size:9pt}}" % RUNNING_HEADER)
     else:
         css += "@page{size:A4;margin:22mm 18mm}"
-    css += (f"body{{font-family:Vazirmatn;font-size:13pt;line-height:1.9;text-align:{'justify' if justify else 'right'}}}"
+    css += (f"body{{font-family:{'Vazirmatn' if webfont else 'sans-serif'};font-size:13pt;line-height:1.9;text-align:{'justify' if justify else 'right'}}}"
             "table{border-collapse:collapse;margin:1em auto}td,th{border:1px solid #444;padding:4px 12px}")
     head = f"<title>{html.escape(doc['title'])}</title>" if title else ""
     return (f'<!DOCTYPE html><html lang="fa" dir="rtl"><head><meta charset="utf-8">{head}<style>{css}</style>'
@@ -171,6 +177,11 @@ def main() -> None:
     chromium_pdf(to_html(g, margin_boxes=True, justify=True), OUT / "golestan_chromium.pdf", header_footer=False)
     # Chromium's own header (date, title) and footer (file URL, N/M); ragged lines
     chromium_pdf(to_html(g, margin_boxes=False, justify=False), OUT / "golestan_chromium_ragged.pdf",
+                 header_footer=True)
+    r = razavi()
+    (OUT / "razavi.gt.txt").write_text(ground_truth(r), encoding="utf-8")
+    # one page, the system's fonts, Chromium's own header (date, title) and footer (URL, 1/1)
+    chromium_pdf(to_html(r, margin_boxes=False, justify=True, webfont=False), OUT / "razavi_chromium_onepage.pdf",
                  header_footer=True)
     gi = gilan()
     (OUT / "gilan.gt.txt").write_text(ground_truth(gi), encoding="utf-8")

@@ -25,6 +25,7 @@ DOCS = Path(__file__).resolve().parents[1] / "data" / "documents"
 CHROMIUM = ["golestan_chromium.pdf", "golestan_chromium_ragged.pdf"]
 LIBREOFFICE = ["gilan_libreoffice.pdf"]
 ALL = CHROMIUM + LIBREOFFICE
+ONE_PAGE = "razavi_chromium_onepage.pdf"   # system fonts, Arabic ي ك, Chromium's own header and footer
 GOLESTAN_TITLE = "صادرات ۲۲ میلیون و ۹۹۵ هزار دلاری تعاونی‌های گلستان"
 GILAN_TITLE = "صادرات ۳۴ میلیون دلاری توسط ۲۵ شرکت تعاونی در گیلان"
 
@@ -133,7 +134,7 @@ def test_visual_to_logical_rules():
 
 # --------------------------------------------------------------------------- layout
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL + [ONE_PAGE])
 def test_lines_are_joined_into_paragraphs(name):
     assert read(name).text.splitlines() == truth(name)
 
@@ -154,7 +155,16 @@ def test_running_headers_and_footers_are_dropped(name):
     assert text.count(heading) == 1                             # Chromium's header repeats the title
 
 
-@pytest.mark.parametrize("name", ALL)
+def test_a_browsers_header_and_footer_are_dropped_from_a_one_page_print():
+    # one page: nothing repeats, so the margin lines are known by what they hold: the date and the
+    # title, the file's URL and «1/1»
+    got = read(ONE_PAGE)
+    assert "file://" not in got.text and not re.search(r"\d{1,2}:\d{2}", got.text) and "1/1" not in got.text
+    assert got.text.count("جلسه هم انديشي اتاق تعاون") == 1                  # the heading, not the header
+    assert got.title == truth(ONE_PAGE)[0]
+
+
+@pytest.mark.parametrize("name", ALL + [ONE_PAGE])
 def test_page_numbers_are_dropped(name):
     text = read(name).text
     assert "صفحه" not in text                                   # «صفحه ۱ از ۳», «صفحه 1»
