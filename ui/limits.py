@@ -1,11 +1,14 @@
 """Request body limits as a small ASGI middleware: a body over the limit is refused with 413 before the
 route sees it, from its ``Content-Length`` or, for a chunked body, as soon as the count passes the limit
 (at most the limit plus one network chunk is ever held). The server then hangs up (``Connection:
-close``) instead of draining the rest of an oversized upload."""
+close``) instead of draining the rest of an oversized upload. The error is JSON in the shape of the
+path's API (``ui/errors.error_payload``: OpenAI's under ``/v1/``)."""
 
 from __future__ import annotations
 
 import json
+
+from ui.errors import error_payload
 
 _CLOSE = [(b"connection", b"close")]
 
@@ -33,10 +36,11 @@ class BodyLimit:
             try:
                 size = int(declared)
             except ValueError:
-                await _refuse(send, 400, f"Content-Length is not a number: {declared[:40].decode('latin-1')!r}")
+                await _refuse(send, scope, 400,
+                              f"Content-Length is not a number: {declared[:40].decode('latin-1')!r}")
                 return
             if size > limit:
-                await _refuse(send, 413, f"the request body has {size} bytes; the limit is {limit} bytes")
+                await _refuse(send, scope, 413, f"the request body has {size} bytes; the limit is {limit} bytes")
                 return
         body = bytearray()
         while True:
@@ -45,7 +49,7 @@ class BodyLimit:
                 return
             body += message.get("body", b"")
             if len(body) > limit:
-                await _refuse(send, 413, f"the request body is larger than the limit of {limit} bytes")
+                await _refuse(send, scope, 413, f"the request body is larger than the limit of {limit} bytes")
                 return
             if not message.get("more_body"):
                 break
@@ -61,8 +65,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _refuse(send, status: int, message: str) -> None:
-    payload = json.dumps({"error": message}).encode("utf-8")
+async def _refuse(send, scope, status: int, message: str) -> None:
+    code = "request_too_large" if status == 413 else None
+    payload = json.dumps(error_payload(scope["path"], status, message, code=code)).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
                             *_CLOSE]})
