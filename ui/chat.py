@@ -182,7 +182,8 @@ def build_blocks(assistant: Assistant, *, compact: bool = False, max_chars: int 
     def on_like(answers: dict, data: gr.LikeData):
         index = data.index if isinstance(data.index, int) else data.index[0]
         answers, pending, status = rate(answers, index, data.liked)
-        return answers, pending, status, gr.update(visible=pending is not None), ""
+        written = (answers.get(pending) or {}).get("comment") or ""     # a comment given before the thumb changed
+        return answers, pending, status, gr.update(visible=pending is not None), written
 
     # Gradio passes the LikeData by the parameter's type hint, resolved in this module's globals, where
     # gradio (imported lazily) is not: give it the class itself.
@@ -207,11 +208,11 @@ def build_blocks(assistant: Assistant, *, compact: bool = False, max_chars: int 
                 placeholder=f'<p dir="rtl">{CHAT_PLACEHOLDER}</p>',
             )
             status = gr.HTML("", elem_id="feedback-status")
-            with gr.Row(elem_id="comment-row", visible=False, equal_height=True) as comment_row:
+            with gr.Row(elem_id="comment-row", visible=False) as comment_row:
                 comment_box = gr.Textbox(elem_id="comment", show_label=False, rtl=True, scale=5, lines=1, max_lines=3,
                                          max_length=MAX_COMMENT_CHARS, placeholder=COMMENT_PLACEHOLDER)
                 comment_send = gr.Button(COMMENT_SEND, elem_id="send-comment", size="sm", scale=1, min_width=70)
-            with gr.Row(elem_id="ask-row", equal_height=True):
+            with gr.Row(elem_id="ask-row"):
                 box = gr.Textbox(elem_id="question", show_label=False, rtl=True, scale=5, lines=1, max_lines=4,
                                  placeholder=INPUT_PLACEHOLDER, autofocus=not compact)
                 send = gr.Button(SEND, elem_id="send", variant="primary", scale=1, min_width=70)
