@@ -94,6 +94,12 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
                                        token_required=bool(token)))
 
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if admin_token:
+        from ui.admin import make_admin_router
+
+        app.include_router(make_admin_router(assistant, admin_token, settings.max_upload_files))
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(_docs_page(app.openapi()))
@@ -117,7 +123,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes})
+    upload_limit = settings.max_file_bytes * settings.max_upload_files + 1_000_000   # per file: ui/admin.py
+    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/api/documents": upload_limit},
+                       streamed=("/api/documents",))
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -131,7 +139,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
         return response
 
     if token:
-        require_token(app, token)   # outside the body limit: a request without the token is refused unread
+        require_token(app, token, admin_token=admin_token)   # outside the body limit: a request without the token is refused unread
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)

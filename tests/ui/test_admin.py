@@ -1,0 +1,173 @@
+"""The admin API over real HTTP: tokens, uploads (good, broken, hostile, too large), the list, delete,
+409 while another process writes, and questions answered during an upload."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import httpx
+import pytest
+
+from assistant.build import build_assistant
+from assistant.settings import Settings
+from helpers import Server
+from index.store import WriterLock
+
+ADMIN = "admin-token-123"
+READER = "reader-token-456"
+A = {"Authorization": f"Bearer {ADMIN}"}
+R = {"Authorization": f"Bearer {READER}"}
+
+KASHAN = ("تعاونی فرش دستباف کاشان در سال ۱۴۰۲ به میزان ۱۲ میلیون و ۳۰۰ هزار دلار فرش صادر کرد. "
+          "این تعاونی ۴۵۰ عضو دارد.\n")
+HOSTILE_HTML = ("<html><head><title>&lt;img src=x onerror=alert(1)&gt; گزارش تعاونی نمک</title></head><body>"
+                "<p>تعاونی نمک گرمسار در سال ۱۴۰۲ شمار ۷۳ عضو داشت.</p></body></html>")
+
+
+@pytest.fixture(scope="module")
+def admin_server(sample_index, tmp_path_factory):
+    from ui.server import create_app
+
+    data_dir = tmp_path_factory.mktemp("admin") / "index"
+    shutil.copytree(sample_index, data_dir)
+    settings = Settings(data_dir=data_dir, admin_token=ADMIN, access_token=READER, max_file_bytes=200_000,
+                        max_upload_files=5)
+    assistant = build_assistant(settings)
+    assistant.warm_up()
+    with Server(create_app(assistant, settings)) as s:
+        s.assistant = assistant
+        s.client = httpx.Client(base_url=s.url, timeout=120)
+        yield s
+        s.client.close()
+    assistant.close()
+
+
+def _upload(server, *files, headers=A):
+    return server.client.post("/api/documents", headers=headers,
+                              files=[("files", (name, data)) for name, data in files])
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/api/documents"), ("POST", "/api/documents"),
+                                          ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress")])
+def test_admin_calls_need_the_admin_token(admin_server, method, path):
+    c = admin_server.client
+    none = c.request(method, path)
+    assert none.status_code == 401 and "error" in none.json()
+    r = c.request(method, path, headers=R)      # the reader's token is not an admin token
+    assert r.status_code == 403 and "admin token" in r.json()["error"]
+    r = c.request(method, path, headers={"Authorization": "Bearer nope-nope-nope"})
+    assert r.status_code == 401 and "error" in r.json()
+
+
+def test_the_admin_token_also_opens_the_reader_api(admin_server):
+    r = admin_server.client.get("/api/search", params={"q": "صادرات گیلان"}, headers=A)
+    assert r.status_code == 200
+
+
+def test_upload_list_answer_delete(admin_server):
+    c = admin_server.client
+    r = _upload(admin_server, ("../../kashan.txt", KASHAN.encode()), ("empty.txt", b""),
+                ("tool.exe", b"MZ\x00"), ("<b>hostile</b>.html", HOSTILE_HTML.encode()))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    docs = {d["doc_id"]: d for d in body["documents"]}
+    assert set(docs) == {"kashan", "b"}, docs   # "<b>hostile</b>.html": "/" is a folder separator
+    assert docs["kashan"]["status"] == "added" and docs["kashan"]["chunks"] >= 1
+    skipped = {s["name"]: s["reason"] for s in body["skipped"]}
+    assert skipped["empty.txt"] == "empty file"
+    assert "unsupported file type '.exe'" in skipped["tool.exe"]
+    hostile = next(d for d in body["documents"] if d["doc_id"] != "kashan")
+    assert hostile["title"].startswith("<img src=x onerror=alert(1)>")   # JSON carries the text; pages escape it
+
+    uploads = admin_server.assistant.settings.data_dir / "uploads"
+    stored = sorted(p.name for p in uploads.iterdir() if not p.name.startswith("."))
+    assert "kashan.txt" in stored and all("/" not in n and ".." not in n for n in stored)
+
+    listed = {d["doc_id"]: d for d in c.get("/api/documents", headers=A).json()["documents"]}
+    assert {"kashan", hostile["doc_id"]} <= set(listed) and len(listed) == 7
+    assert listed["kashan"]["added"] and listed["kashan"]["chunks"] == docs["kashan"]["chunks"]
+
+    question = {"question": "صادرات تعاونی فرش دستباف کاشان در سال ۱۴۰۲ چقدر بود؟"}
+    answer = c.post("/api/ask", json=question, headers=R).json()
+    assert "۱۲ میلیون و ۳۰۰ هزار دلار" in answer["answer"] and answer["sources"][0]["doc_id"] == "kashan"
+
+    gone = c.delete("/api/documents/kashan", headers=A)
+    assert gone.status_code == 200 and gone.json() == {"removed": ["kashan"]}
+    assert "kashan" not in {d["doc_id"] for d in c.get("/api/documents", headers=A).json()["documents"]}
+    after = c.post("/api/ask", json=question, headers=R).json()
+    assert "۱۲ میلیون و ۳۰۰ هزار" not in after["answer"] and all(s["doc_id"] != "kashan" for s in after["sources"])
+    hits = c.get("/api/search", params={"q": "فرش دستباف کاشان"}, headers=R).json()
+    assert all(h["doc_id"] != "kashan" for h in hits["results"])
+    assert all(f.doc_id != "kashan" for f in admin_server.assistant.facts())
+    assert not (uploads / "kashan.txt").exists()
+    assert c.delete("/api/documents/kashan", headers=A).status_code == 404
+
+
+def test_too_large_file_is_413_and_nothing_changes(admin_server):
+    c = admin_server.client
+    before = c.get("/api/documents", headers=A).json()
+    r = _upload(admin_server, ("big.txt", ("س" * 150_000).encode()))   # 300,000 bytes > 200,000
+    assert r.status_code == 413 and "big.txt" in r.json()["error"]
+    huge = c.post("/api/documents", headers={**A, "Content-Type": "multipart/form-data; boundary=x"},
+                  content=b"x" * 2_100_000)                            # over 5 files x 200 kB + 1 MB
+    assert huge.status_code == 413 and "limit" in huge.json()["error"]
+    assert c.get("/api/documents", headers=A).json() == before
+
+
+def test_bad_requests(admin_server):
+    c = admin_server.client
+    assert c.post("/api/documents", headers=A, json={"files": []}).status_code == 415
+    r = c.post("/api/documents", headers=A, data={"other": "x"}, files=[("other", ("a.txt", b"x"))])
+    assert r.status_code == 422 and "files" in r.json()["error"]
+    many = _upload(admin_server, *[(f"f{i}.txt", b"x") for i in range(6)])
+    assert many.status_code == 400 and "error" in many.json()
+
+
+def test_upload_while_another_process_writes_is_409_at_once(admin_server):
+    lock = WriterLock(admin_server.assistant.settings.data_dir)
+    lock.acquire()
+    try:
+        r = _upload(admin_server, ("locked.txt", KASHAN.encode()))
+    finally:
+        lock.release()
+    assert r.status_code == 409 and "writing to the index" in r.json()["error"]
+    assert admin_server.assistant.document("locked") is None
+
+
+def test_questions_are_answered_during_an_upload(admin_server):
+    c = admin_server.client
+    sentences = [f"تعاونی شماره {i} استان یزد در سال ۱۴۰۲ شمار {i + 10} عضو تازه پذیرفت." for i in range(150)]
+    done = threading.Event()
+    result = {}
+
+    def upload():
+        result["response"] = _upload(admin_server, ("yazd.txt", "\n".join(sentences).encode()))
+        done.set()
+
+    threading.Thread(target=upload, daemon=True).start()
+    answered_during = 0
+    seen_progress = False
+    while not done.is_set():
+        state = c.get("/api/documents/progress", headers=A).json()
+        if not state["active"]:
+            continue
+        seen_progress = seen_progress or state["phase"] == "embedding"
+        r = c.post("/api/ask", json={"question": "صادرات تعاونی‌های گیلان چقدر بود؟"}, headers=R)
+        assert r.status_code == 200 and r.json()["sources"]
+        if c.get("/api/documents/progress", headers=A).json()["active"]:
+            answered_during += 1
+        if answered_during and seen_progress:
+            break
+    done.wait(300)
+    assert result["response"].status_code == 200, result["response"].text
+    assert answered_during >= 1 and seen_progress
+    second = _upload(admin_server, ("yazd.txt", "\n".join(sentences).encode()))
+    assert second.json()["documents"][0]["status"] == "unchanged"
+
+
+def test_without_an_admin_token_there_is_no_admin(server):
+    c = httpx.Client(base_url=server.url)
+    for method, path in [("GET", "/admin"), ("GET", "/api/documents"), ("POST", "/api/documents"),
+                         ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress")]:
+        assert c.request(method, path).status_code == 404, path
