@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(4, ge=1, le=64, description="Questions the chat answers at the same time.")
     ui_queue_size: int = Field(64, ge=1, le=10_000, description="Questions that may wait; more are refused.")
     max_body_bytes: int = Field(64_000, ge=1_000, le=10_000_000, description="Largest HTTP API request body.")
+    max_chat_body_bytes: int = Field(1_000_000, ge=1_000, le=10_000_000, description=(
+        "Largest request body of the OpenAI-compatible chat (/v1/): clients resend the whole conversation, "
+        "answers and their source lists included."))
 
     @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token",
                      "admin_token", mode="before")

@@ -1,10 +1,15 @@
 """Load articles from files and folders into :class:`Document` objects.
 
-Reads ``.txt``, ``.md``, ``.html``/``.htm`` and ``.jsonl`` (one article per line). Bytes are
+Reads ``.txt``, ``.md``, ``.html``/``.htm``, ``.jsonl`` (one article per line), ``.pdf`` and
+``.docx`` (through :mod:`index.readers`, in a child process bounded in memory and time). Bytes are
 decoded strictly: UTF-8 (with or without BOM) and UTF-16 with BOM first, then Windows-1256 when
 the result reads as Persian, then a detector. Nothing is decoded with ``errors="ignore"``. A file
 that is empty, binary, too large or undecodable is reported in :attr:`LoadResult.skipped` with the
-reason, and the rest of the folder is still loaded.
+reason, and the rest of the folder is still loaded; so is a PDF or DOCX that is scanned,
+encrypted, damaged or a decompression bomb.
+
+:func:`load_file` loads one file (a path and the folder its ``doc_id`` is relative to) and never
+raises for a bad file: what it could not load is in ``skipped`` with the reason.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from pathlib import Path
 
 from index.persian.fold import fold_chars
 from index.persian.normalize import clean_invisible
+from index.readers import ReadError, ReadLimits, read_docx, read_pdf
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+_READERS = {".pdf": read_pdf, ".docx": read_docx}
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -213,8 +220,10 @@ def _document(doc_id: str, text: str, source: str, title: str | None = None, dat
     return Document(doc_id=doc_id, title=title or make_title(text), source=source, text=text, date=date)
 
 
-def load_file(file: Path, base: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:
-    """Load one file; problems go to ``skipped`` rather than raising."""
+def load_file(file: Path, base: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+              limits: ReadLimits = ReadLimits()) -> LoadResult:
+    """Load one file; problems go to ``skipped`` rather than raising. ``base``: the folder the
+    ``doc_id`` is relative to (``base/a/b.pdf`` → ``a/b``); ``limits`` bound reading a PDF or DOCX."""
     result = LoadResult()
     source = str(file)
     suffix = file.suffix.lower()
@@ -229,6 +238,11 @@ def load_file(file: Path, base: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -
             result.skipped.append(Skipped(source, f"too large ({size:,} bytes > limit {max_bytes:,}; "
                                                   "raise ASSISTANT_MAX_FILE_BYTES to accept it)", doc_id))
             return result
+        if size == 0:
+            result.skipped.append(Skipped(source, "empty file", doc_id))
+            return result
+        if suffix in _READERS:
+            return _load_with_reader(file, source, doc_id, limits)
         data = file.read_bytes()
     except OSError as exc:
         result.skipped.append(Skipped(source, f"cannot read: {exc.strerror or exc}", doc_id))
@@ -254,6 +268,23 @@ def load_file(file: Path, base: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -
         result.skipped.append(Skipped(source, "no text left after removing markup and boilerplate", doc_id))
     else:
         result.documents.append(doc)
+    return result
+
+
+def _load_with_reader(file: Path, source: str, doc_id: str, limits: ReadLimits) -> LoadResult:
+    """A PDF or DOCX: its reader's text and title, or the reader's reason for skipping it."""
+    result = LoadResult()
+    try:
+        got = _READERS[file.suffix.lower()](file, limits)
+    except ReadError as exc:
+        result.skipped.append(Skipped(source, exc.reason, doc_id))
+        return result
+    # table rows come as cells separated by a tab; keep the boundaries visible once spaces are tidied
+    doc = _document(doc_id, got.text.replace("\t", " | "), source, got.title)
+    if doc.text:
+        result.documents.append(doc)
+    else:
+        result.skipped.append(Skipped(source, "no text left after removing boilerplate", doc_id))
     return result
 
 
@@ -289,7 +320,8 @@ def _load_jsonl(text: str, file: Path, base: Path) -> LoadResult:
     return result
 
 
-def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+               limits: ReadLimits = ReadLimits()) -> LoadResult:
     """Load every supported file under ``paths``. Unsupported files inside folders are ignored
     silently (a folder may hold images or notes); a named file that cannot be loaded is reported."""
     result = LoadResult()
@@ -302,7 +334,7 @@ def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_FILE_BY
         for file, base in _iter_files(path):
             if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
-            loaded = load_file(file, base, max_bytes)
+            loaded = load_file(file, base, max_bytes, limits)
             result.skipped.extend(loaded.skipped)
             for doc in loaded.documents:
                 if doc.doc_id in seen:

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from assistant import wording
+from ui.errors import error_payload
 
 TOKEN_COOKIE = "assistant_token"
 OPEN_PATHS = ("/healthz", "/static/", "/widget.js")   # the widget's script loads on the host page
@@ -57,9 +58,10 @@ def token_given(request: Request, token: str, *, pages: bool = True) -> bool:
 def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPEN_PATHS,
                   admin_token: str | None = None) -> None:
     """Refuse every request to ``app`` without ``token`` (except ``open_paths``), before its body is read:
-    API calls get JSON 401 with ``WWW-Authenticate: Bearer``, pages a Persian sentence. The admin's token
-    (``admin_token``, as a Bearer header) opens everything too; the admin page itself carries no data and
-    is open (``ui/admin.py`` checks the admin token on every admin call)."""
+    API calls get JSON 401 with ``WWW-Authenticate: Bearer`` (OpenAI's error shape under ``/v1/``, code
+    ``invalid_api_key``), pages a Persian sentence. The admin's token (``admin_token``, as a Bearer header)
+    opens everything too; the admin page itself carries no data and is open (``ui/admin.py`` checks the
+    admin token on every admin call)."""
     if admin_token:
         open_paths = (*open_paths, "/admin")
     if not token.strip():
@@ -72,7 +74,8 @@ def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPE
         if (not path.startswith(open_paths) and not token_given(request, token, pages=not api)
                 and not (admin_token and bearer_given(request, admin_token))):
             if api or request.method != "GET":
-                return JSONResponse({"error": MISSING_TOKEN}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                return JSONResponse(error_payload(path, 401, MISSING_TOKEN, code="invalid_api_key"), status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
             return HTMLResponse(f'<p dir="rtl" style="font-family:Tahoma">{wording.NEEDS_TOKEN}</p>', status_code=401)
         response = await call_next(request)
         if _matches(request.query_params.get("token"), token) and not path.startswith("/widget"):

@@ -3,6 +3,10 @@
 Validation errors add ``"detail": [{"type", "loc", "msg"}]``; malformed JSON is 400, any other invalid
 request 422; 404/405 name the method and path. :class:`ApiError` is what routes, dependencies and
 middleware raise or answer with.
+
+Under ``/v1/`` (the OpenAI-compatible chat, ``ui/openai_chat.py``) errors have OpenAI's shape instead,
+``{"error": {"message", "type", "param", "code"}}``, so OpenAI clients read them: :func:`error_payload`
+picks the shape by path, and the app's handlers and the middleware (token, body size) use it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,23 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+OPENAI_PREFIX = "/v1/"
+
+
+def openai_error_payload(message: str, *, type_: str = "invalid_request_error", param: str | None = None,
+                         code: str | None = None) -> dict:
+    """OpenAI's error body: ``{"error": {"message", "type", "param", "code"}}``."""
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def error_payload(path: str, status: int, message: str, *, code: str | None = None) -> dict:
+    """The error body for a request to ``path``: OpenAI's shape under ``/v1/``, ``{"error": message}`` elsewhere."""
+    if path.startswith(OPENAI_PREFIX):
+        return openai_error_payload(message, type_="server_error" if status >= 500 else "invalid_request_error",
+                                    code=code)
+    return {"error": message}
 
 
 class ApiError(Exception):
@@ -93,14 +114,19 @@ def _error_sentence(error: dict) -> str:
     return f"{prefix}{name}: {msg}"
 
 
-def validation_response(errors: list[dict]) -> JSONResponse:
-    """``{"error", "detail"}`` for a list of pydantic errors: 400 for malformed JSON, else 422."""
+def validation_message(errors: list[dict]) -> str:
+    """One sentence for a list of pydantic errors (the first five, each once)."""
     sentences: list[str] = []
     for e in errors:
         s = _error_sentence(e)
         if s not in sentences:
             sentences.append(s)
-    message = "; ".join(sentences[:5]) + (f" (and {len(sentences) - 5} more)" if len(sentences) > 5 else "")
+    return "; ".join(sentences[:5]) + (f" (and {len(sentences) - 5} more)" if len(sentences) > 5 else "")
+
+
+def validation_response(errors: list[dict]) -> JSONResponse:
+    """``{"error", "detail"}`` for a list of pydantic errors: 400 for malformed JSON, else 422."""
+    message = validation_message(errors)
     detail = [{"type": e.get("type"), "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
                "msg": str(e.get("msg"))} for e in errors[:20]]
     status = 400 if any(e.get("type") == "json_invalid" for e in errors) else 422
@@ -130,6 +156,9 @@ def install_error_handlers(app: FastAPI) -> None:
     404/405, and :class:`ApiError` raised outside a router."""
 
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith(OPENAI_PREFIX):
+            message = validation_message(list(exc.errors())) or "invalid request"
+            return JSONResponse(error_payload(request.url.path, 400, message), status_code=400)
         return validation_response(list(exc.errors()))
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -139,12 +168,19 @@ def install_error_handlers(app: FastAPI) -> None:
             message = f"method {request.method} is not allowed on {request.url.path}"
         else:
             message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if request.url.path.startswith(OPENAI_PREFIX):
+            code = {404: "unknown_url", 405: "method_not_allowed"}.get(exc.status_code)
+            return JSONResponse(error_payload(request.url.path, exc.status_code, message, code=code),
+                                status_code=exc.status_code, headers=getattr(exc, "headers", None))
         payload: dict[str, Any] = {"error": message}
         if not isinstance(exc.detail, str) and exc.detail is not None:
             payload["detail"] = exc.detail
         return JSONResponse(payload, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if request.url.path.startswith(OPENAI_PREFIX):
+            return JSONResponse(error_payload(request.url.path, exc.status, exc.message), status_code=exc.status,
+                                headers=exc.headers)
         return exc.response()
 
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -1,7 +1,8 @@
 """Request body limits as a small ASGI middleware: a body over the limit is refused with 413 before the
 route sees it, from its ``Content-Length`` or, for a chunked body, as soon as the count passes the limit
 (at most the limit plus one network chunk is ever held). The server then hangs up (``Connection:
-close``) instead of draining the rest of an oversized upload.
+close``) instead of draining the rest of an oversized upload. The error is JSON in the shape of the
+path's API (``ui/errors.error_payload``: OpenAI's under ``/v1/``).
 
 Paths under ``streamed`` (file uploads) are not held in memory: the body passes through as it comes,
 counted, and the route's read fails with :class:`BodyTooLarge` once the count passes the limit; the
@@ -10,6 +11,8 @@ middleware answers that with the same 413 (the route has not answered yet: it wa
 from __future__ import annotations
 
 import json
+
+from ui.errors import error_payload
 
 _CLOSE = [(b"connection", b"close")]
 
@@ -42,10 +45,11 @@ class BodyLimit:
             try:
                 size = int(declared)
             except ValueError:
-                await _refuse(send, 400, f"Content-Length is not a number: {declared[:40].decode('latin-1')!r}")
+                await _refuse(send, scope, 400,
+                              f"Content-Length is not a number: {declared[:40].decode('latin-1')!r}")
                 return
             if size > limit:
-                await _refuse(send, 413, f"the request body has {size} bytes; the limit is {limit} bytes")
+                await _refuse(send, scope, 413, f"the request body has {size} bytes; the limit is {limit} bytes")
                 return
         if scope["path"].startswith(self.streamed):
             await self._stream(scope, receive, send, limit)
@@ -57,7 +61,7 @@ class BodyLimit:
                 return
             body += message.get("body", b"")
             if len(body) > limit:
-                await _refuse(send, 413, f"the request body is larger than the limit of {limit} bytes")
+                await _refuse(send, scope, 413, f"the request body is larger than the limit of {limit} bytes")
                 return
             if not message.get("more_body"):
                 break
@@ -94,11 +98,12 @@ class BodyLimit:
         except BodyTooLarge as exc:
             if started:
                 raise
-            await _refuse(send, 413, str(exc))
+            await _refuse(send, scope, 413, str(exc))
 
 
-async def _refuse(send, status: int, message: str) -> None:
-    payload = json.dumps({"error": message}).encode("utf-8")
+async def _refuse(send, scope, status: int, message: str) -> None:
+    code = "request_too_large" if status == 413 else None
+    payload = json.dumps(error_payload(scope["path"], status, message, code=code)).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
                             *_CLOSE]})

@@ -1,5 +1,6 @@
 """One server process: the chat (``/``), the widget (``/widget``, ``/widget.js``), the HTTP API
-(``/api/ask``, ``/api/search``, ``/healthz``, ``/docs``) and the article pages (``/article/{doc_id}``).
+(``/api/ask``, ``/api/search``, ``/healthz``, ``/docs``), the OpenAI-compatible chat (``/v1/models``,
+``/v1/chat/completions``) and the article pages (``/article/{doc_id}``).
 
 Nothing on the pages comes from outside the server: the font is served from ``/static``, Gradio's
 analytics are off, and the API page is rendered here rather than by a CDN-hosted Swagger UI.
@@ -8,11 +9,11 @@ Headers: ``Content-Security-Policy: frame-ancestors`` lets only the allowed orig
 (and nobody but the server frame the chat); CORS lets the allowed origins call the API from a browser.
 
 Access (``access_token`` set): every page and API call needs the token (``ui/auth.py``). Bodies of
-``/api/`` requests are limited to ``max_body_bytes`` (``ui/limits.py``).
+``/api/`` requests are limited to ``max_body_bytes``, of ``/v1/`` to ``max_chat_body_bytes`` (``ui/limits.py``).
 
-The package: ``api.py`` (the JSON routes), ``chat.py`` (the Gradio chat and widget pages),
-``render.py`` (an answer as HTML), ``auth.py``, ``limits.py``, ``errors.py``, ``widget.js`` and
-``static/`` (the font).
+The package: ``api.py`` (the JSON routes), ``openai_chat.py`` (the OpenAI-compatible chat), ``chat.py``
+(the Gradio chat and widget pages), ``render.py`` (an answer as HTML), ``auth.py``, ``limits.py``,
+``errors.py``, ``widget.js`` and ``static/`` (the font).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     from ui.chat import CSS, build_blocks
     from ui.errors import install_error_handlers
     from ui.limits import BodyLimit
+    from ui.openai_chat import make_openai_router
 
     settings = settings or assistant.settings
     token = settings.access_token.get_secret_value() if settings.access_token else None
@@ -93,6 +95,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     install_error_handlers(app)
     app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
                                        token_required=bool(token)))
+    app.include_router(make_openai_router(lambda: assistant, max_question_chars=settings.max_question_chars,
+                                          token_required=bool(token)))
 
     admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     if admin_token:
@@ -124,8 +128,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     upload_limit = settings.max_file_bytes * settings.max_upload_files + 1_000_000   # per file: ui/admin.py
-    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/api/documents": upload_limit},
-                       streamed=("/api/documents",))
+    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/v1/": settings.max_chat_body_bytes,
+                                          "/api/documents": upload_limit}, streamed=("/api/documents",))
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
