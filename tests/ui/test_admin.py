@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -171,3 +172,42 @@ def test_without_an_admin_token_there_is_no_admin(server):
     for method, path in [("GET", "/admin"), ("GET", "/api/documents"), ("POST", "/api/documents"),
                          ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress")]:
         assert c.request(method, path).status_code == 404, path
+
+
+DOCS = Path(__file__).resolve().parents[1] / "data" / "documents"
+
+
+def test_pdf_and_docx_uploaded_over_http_answer_with_citations(tmp_path):
+    """The archive keeper's path: a fresh index, a Chromium PDF, a right-to-left DOCX and a broken PDF."""
+    from ui.server import create_app
+
+    settings = Settings(data_dir=tmp_path / "index", admin_token=ADMIN, access_token=READER)
+    assistant = build_assistant(settings)
+    pdf = (DOCS / "golestan_chromium.pdf").read_bytes()
+    with Server(create_app(assistant, settings)) as s, httpx.Client(base_url=s.url, timeout=300) as c:
+        files = [("files", ("golestan.pdf", pdf)), ("files", ("gilan.docx", (DOCS / "gilan.docx").read_bytes())),
+                 ("files", ("broken.pdf", pdf[:20_000]))]
+        assert c.post("/api/documents", files=files).status_code == 401
+        r = c.post("/api/documents", files=files, headers=A)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert sorted((d["doc_id"], d["status"]) for d in body["documents"]) == [("gilan", "added"),
+                                                                                ("golestan", "added")]
+        [skipped] = body["skipped"]
+        assert skipped["name"] == "broken.pdf" and skipped["reason"].startswith("damaged PDF")
+
+        amount = c.post("/api/ask", json={"question": "صادرات تعاونی‌های گلستان در سال ۱۳۹۷ چقدر بود؟"},
+                        headers=R).json()
+        assert "۱۲ میلیون و ۳۰۰ هزار دلار" in amount["answer"] and amount["sources"][0]["doc_id"] == "golestan"
+        assert "محصولات لبنی" in amount["sources"][0]["quote"]
+        count = c.post("/api/ask", json={"question": "چند تعاونی در استان گیلان فعال است؟"}, headers=R).json()
+        assert "۲ هزار و ۵۰۲ تعاونی" in count["answer"] and count["sources"][0]["doc_id"] == "gilan"
+        listed = c.get("/api/documents", headers=A).json()["documents"]
+        assert sorted(d["doc_id"] for d in listed) == ["gilan", "golestan"]
+
+        assert c.delete("/api/documents/golestan", headers=A).status_code == 200
+        again = c.post("/api/ask", json={"question": "صادرات تعاونی‌های گلستان در سال ۱۳۹۷ چقدر بود؟"},
+                       headers=R).json()
+        assert "۱۲ میلیون و ۳۰۰ هزار" not in again["answer"]
+        assert all(src["doc_id"] != "golestan" for src in again["sources"])
+    assistant.close()
