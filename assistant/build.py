@@ -12,6 +12,7 @@ from assistant.articles import Articles
 from assistant.chain import QAChain
 from assistant.extractive import ExtractiveAnswerer
 from assistant.facts_answer import FactsAnswerer
+from assistant.feedback import Feedback, check_rating, make_feedback
 from assistant.llm import ChatLLM
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
@@ -145,6 +146,27 @@ class Assistant:
     def facts(self, *, province: str | None = None, measure: str | None = None) -> list[Fact]:
         """The amounts the articles state (``index/facts.py``), of one province and/or measure."""
         return self.store.record.facts(province=province, measure=measure)
+
+    def add_feedback(self, question: str, answer: str, rating: str, comment: str | None = None,
+                     sources: list | None = None, *, history: list[str] | None = None,
+                     feedback_id: str | None = None) -> Feedback:
+        """Keep a reader's rating ("up" or "down") of ``answer`` to ``question``, with an optional comment
+        (at most 4,000 characters) and the cited ``sources`` (``Source`` objects or ``{"doc_id", "title"}``).
+
+        ``history``: the chat's earlier questions when ``question`` was a follow-up (the export keeps them).
+        ``feedback_id``: replace that earlier rating (the chat does, when a comment follows a thumb).
+        Raises ``FeedbackError`` (a ``ValueError``) naming the bad value."""
+        feedback = make_feedback(question, answer, rating, comment, sources, history=history, feedback_id=feedback_id)
+        self.store.record.put_feedback(feedback.as_dict())
+        return feedback
+
+    def feedback(self, rating: str | None = None) -> list[Feedback]:
+        """The stored ratings, newest first (only "up" or only "down" with ``rating``)."""
+        return [Feedback.model_validate(row) for row in self.store.record.feedback(check_rating(rating))]
+
+    def delete_feedback(self, feedback_id: str) -> bool:
+        """Withdraw a rating (the reader clicked the thumb again); False when there was none."""
+        return self.store.record.delete_feedback(feedback_id)
 
     def check(self) -> dict:
         """Whether the record, Chroma and the lexical index agree (``assistant check``)."""

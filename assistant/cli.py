@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     fa.add_argument("--measure", help="only this measure: " + ", ".join(sorted(MEASURES)))
     fa.add_argument("--json", action="store_true", help="print JSON records")
 
+    fb = sub.add_parser("feedback", help="readers' ratings of answers (thumbs up/down, comments), newest first")
+    fb.add_argument("--rating", choices=["up", "down"], help="only answers rated up, or only those rated down")
+    fb.add_argument("--json", action="store_true", help="print JSON (every field, comments intact)")
+    fb.add_argument("--export", metavar="FILE", type=Path,
+                    help="write them as an `assistant eval` question set (JSONL), expected answers left to fill in")
+
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true", help="print JSON")
 
@@ -280,6 +286,40 @@ def _facts(assistant, args) -> int:
     return EXIT_OK
 
 
+def _feedback(assistant, args) -> int:
+    from assistant.feedback import eval_line
+
+    items = assistant.feedback(args.rating)
+    if args.export:
+        lines = "".join(json.dumps(eval_line(f), ensure_ascii=False) + "\n" for f in items)
+        try:
+            args.export.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {args.export}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"wrote {len(items)} questions to {args.export}: write the expected answer of each in \"answer\" "
+              f"(null when the articles cannot answer it) and delete \"reviewed\", then run "
+              f"`assistant eval {args.export}`", file=sys.stderr)
+        return EXIT_OK
+    if args.json:
+        print(json.dumps([f.as_dict() for f in items], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not items:
+        print("no feedback yet" + (f" rated {args.rating}" if args.rating else ""))
+    rlm = "\u200f"
+    for f in items:
+        print(f"{f.time}  {f.rating.upper()}  {f.id}")
+        print(f"{rlm}  Q: {f.question}")
+        answer = " ".join(f.answer.split())
+        print(f"{rlm}  A: {answer[:300]}{'…' if len(answer) > 300 else ''}")
+        if f.comment:
+            print(f"{rlm}  comment: {f.comment}")
+        if f.sources:
+            print("  sources: " + ", ".join(s.doc_id for s in f.sources))
+        print()
+    return EXIT_OK
+
+
 def _stats(assistant, args) -> int:
     stats = assistant.stats()
     if args.json:
@@ -300,7 +340,8 @@ def _check(assistant, args) -> int:
     return EXIT_OK if result["in_step"] else EXIT_ERROR
 
 
-_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "facts": _facts, "stats": _stats, "check": _check}
+_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "facts": _facts,
+             "feedback": _feedback, "stats": _stats, "check": _check}
 
 if __name__ == "__main__":
     sys.exit(main())

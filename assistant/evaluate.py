@@ -2,7 +2,8 @@
 
 A question line: ``{"id", "q", "doc_id", "answer", "kind", "shape"?, "history"?}``; ``answer`` is the
 expected fact as the article writes it (``null`` for a question the articles cannot answer); ``history``
-is the earlier questions of the chat for a follow-up. Reading-comprehension lines are read too:
+is the earlier questions of the chat for a follow-up; a line with ``"reviewed": false`` (exported by
+``assistant feedback --export``, its expected answer not written yet) is refused. Reading-comprehension lines are read too:
 ``{"q", "doc", "answers": [span, ...]}`` (any one span is the fact; ``[]`` = unanswerable).
 
 Scores:
@@ -48,6 +49,9 @@ def load_questions(path: Path) -> list[dict]:
             raise QuestionSetError(f"{path}:{n}: not JSON ({exc.msg})") from None
         if not isinstance(q, dict) or not isinstance(q.get("q"), str):
             raise QuestionSetError(f'{path}:{n}: each line needs at least {{"q": "question"}}')
+        if q.get("reviewed") is False:   # a line exported from readers' feedback, not completed yet
+            raise QuestionSetError(f'{path}:{n}: not reviewed yet: write the expected answer in "answer" (null when '
+                                   f'the articles cannot answer it), then delete "reviewed"')
         q.setdefault("id", f"line{n}")
         if "answers" in q and "answer" not in q:  # reading-comprehension form
             spans = [a for a in q["answers"] if isinstance(a, str) and a.strip()]

@@ -66,6 +66,11 @@ CREATE TABLE IF NOT EXISTS facts (
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE INDEX IF NOT EXISTS facts_measure ON facts(measure);
+CREATE TABLE IF NOT EXISTS feedback (
+    id TEXT PRIMARY KEY, time TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), comment TEXT, sources TEXT NOT NULL, history TEXT
+);
+CREATE INDEX IF NOT EXISTS feedback_time ON feedback(time);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_embed_hash ON chunks(embed_hash);
 """
@@ -343,6 +348,34 @@ class StoreOfRecord:
         for doc_id, start, blob in rows:
             out.setdefault(doc_id, {})[start] = np.frombuffer(blob, dtype=np.float32)
         return out
+
+    # ----------------------------------------------------------------- readers' feedback
+    # Not part of the index: no generation bump, and ``apply(delete_all=True)`` (a rebuild) keeps it.
+    def put_feedback(self, row: dict) -> None:
+        """Store one rating (``assistant/feedback.py``'s ``Feedback`` as a dict); an existing id is replaced."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feedback(id, time, question, answer, rating, comment, sources, history) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET time = excluded.time, "
+                "question = excluded.question, answer = excluded.answer, rating = excluded.rating, "
+                "comment = excluded.comment, sources = excluded.sources, history = excluded.history",
+                (row["id"], row["time"], row["question"], row["answer"], row["rating"], row["comment"],
+                 json.dumps(row["sources"], ensure_ascii=False), json.dumps(row.get("history") or [], ensure_ascii=False)))
+
+    def delete_feedback(self, feedback_id: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM feedback WHERE id = ?", (feedback_id,)).rowcount > 0
+
+    def feedback(self, rating: str | None = None) -> list[dict]:
+        """Stored ratings (of one ``rating``), newest first, as dicts."""
+        sql = "SELECT id, time, question, answer, rating, comment, sources, history FROM feedback"
+        args: tuple = ()
+        if rating is not None:
+            sql, args = sql + " WHERE rating = ?", (rating,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY time DESC, rowid DESC", args).fetchall()
+        return [{"id": r[0], "time": r[1], "question": r[2], "answer": r[3], "rating": r[4], "comment": r[5],
+                 "sources": json.loads(r[6]), "history": json.loads(r[7] or "[]")} for r in rows]
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())

@@ -1,4 +1,5 @@
-"""The HTTP API: ``POST /api/ask``, ``GET /api/search``, ``GET /healthz`` as a FastAPI ``APIRouter``.
+"""The HTTP API: ``POST /api/ask``, ``GET /api/search``, ``POST /api/feedback``, ``GET /healthz`` as a
+FastAPI ``APIRouter``.
 
 Wiring (``ui/server.py`` builds the app)::
 
@@ -15,7 +16,8 @@ size limit (413) and the access token (401) are the app's middleware (``ui/limit
 415     a Content-Type is sent and it is not JSON (no Content-Type at all is accepted)
 422     a well-formed request asks for something invalid: missing/extra fields, wrong types, an empty
         or over-long question (``max_question_chars``), too many or over-long history items, ``k``
-        outside 1..20, or the assistant's own ``QuestionError``
+        outside 1..20, or the assistant's own ``QuestionError``; for feedback a rating other than "up" or
+        "down", a comment over 4,000 characters, an empty question or answer (``FeedbackError``)
 503     the index cannot answer (empty, locked, built with another model, Chroma down: the message of
         ``assistant.errors.describe``); ``/healthz`` answers 503 ``{"status": "error", "error"}``
 500     ``{"error": "internal error"}``; the traceback goes to the log
@@ -59,6 +61,7 @@ from assistant.answer import Answer
 from assistant.build import Assistant
 from assistant.chain import QuestionError
 from assistant.errors import describe
+from assistant.feedback import MAX_COMMENT_CHARS, RATINGS, FeedbackError
 from ui.errors import ApiError, ApiRoute, error_responses
 
 log = logging.getLogger(__name__)
@@ -174,6 +177,32 @@ class SearchResponse(BaseModel):
     results: list[PassageOut]
 
 
+class FeedbackSourceIn(BaseModel):
+    """A cited source: ``doc_id`` and ``title`` (the other fields of ``/api/ask``'s sources may be sent too)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    doc_id: StrictStr
+    title: StrictStr | None = ""
+
+
+class FeedbackRequest(BaseModel):
+    """A reader's rating of an answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: StrictStr = Field(description="The question that was answered.")
+    answer: StrictStr = Field(description="The answer as the reader saw it.")
+    rating: StrictStr = Field(description='"up" or "down".', json_schema_extra={"enum": list(RATINGS)})
+    comment: StrictStr | None = Field(None, description=f"At most {MAX_COMMENT_CHARS} characters.")
+    sources: list[FeedbackSourceIn] | None = Field(None, description="The sources the answer cited.")
+    history: list[StrictStr] | None = Field(None, description="The chat's earlier questions, for a follow-up.")
+
+
+class FeedbackCreated(BaseModel):
+    id: str = Field(description="The stored rating's id.")
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     index_loaded: bool = Field(description="The index holds passages (something was ingested).")
@@ -240,6 +269,8 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         errors 503 with their message, anything else a logged 500."""
         try:
             return call(get_assistant())
+        except ApiError:
+            raise
         except QuestionError as exc:
             raise ApiError(422, str(exc)) from None
         except Exception as exc:  # noqa: BLE001
@@ -268,6 +299,32 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
         return run(lambda a: a.ask(request.question, request.history_for_chain()), "ask")
+
+    feedback_schema = _inline_refs(FeedbackRequest.model_json_schema())
+
+    @router.post(
+        "/api/feedback", tags=["feedback"], summary="Rate an answer: thumbs up or down, with an optional comment",
+        description=(f'The body is `{{"question": str, "answer": str, "rating": "up" | "down", "comment"?: str, '
+                     f'"sources"?: [{{"doc_id", "title"}}], "history"?: [str]}}`; the comment may have at most {MAX_COMMENT_CHARS} '
+                     f"characters. The rating is kept in the store of record with the time; the response is its id."),
+        response_model=FeedbackCreated, responses=error_responses(400, 401, 413, 415, 422, 500, 503),
+        dependencies=secured,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": feedback_schema}}}},
+    )
+    def feedback(body: Annotated[bytes, Depends(json_body)]) -> FeedbackCreated:
+        try:
+            request = FeedbackRequest.model_validate_json(body)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
+
+        def add(a: Assistant):
+            try:
+                return a.add_feedback(request.question, request.answer, request.rating, request.comment,
+                                      [s.model_dump() for s in request.sources or []], history=request.history)
+            except FeedbackError as exc:
+                raise ApiError(422, str(exc)) from None
+
+        return FeedbackCreated(id=run(add, "feedback").id)
 
     @router.get(
         "/api/search", tags=["questions"], summary="Find the passages that best match a query",
