@@ -10,6 +10,7 @@ every admin path answers 404):
 ``GET /api/documents``                    every document: id, title, source, date, chunks, added
 ``GET /api/documents/progress``           the upload being indexed: phase, texts embedded / to embed
 ``DELETE /api/documents/{doc_id}``        gone from search, answers, facts and the list
+``GET /api/feedback[?rating=up|down]``    readers' ratings, newest first (``assistant/feedback.py``)
 =======================================  ===========================================================
 
 Every admin call needs ``Authorization: Bearer <admin_token>``: none → 401, a wrong one (the reader's
@@ -34,6 +35,7 @@ from pydantic import BaseModel, Field
 
 from assistant import wording
 from assistant.build import Assistant
+from assistant.feedback import Feedback
 from assistant.uploads import FileTooLarge
 from index.store import IndexLocked
 from ui.auth import bearer_given
@@ -42,7 +44,6 @@ from ui.limits import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
-ADMIN_PATHS = ("/admin", "/api/documents")   # also GET /api/feedback (see admin_call)
 PAGE = Path(__file__).resolve().parent / "admin.html"
 
 
@@ -87,6 +88,10 @@ class Progress(BaseModel):
 
 class Removed(BaseModel):
     removed: list[str]
+
+
+class FeedbackList(BaseModel):
+    feedback: list[Feedback]
 
 
 def render_page() -> str:
@@ -173,6 +178,12 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
         except IndexLocked as exc:
             raise ApiError(409, str(exc)) from None
         return Removed(removed=report.removed)
+
+    @router.get("/api/feedback", response_model=FeedbackList, summary="Readers' ratings of answers, newest first",
+                responses=error_responses(401, 403, 422))
+    def feedback(request: Request, rating: Literal["up", "down"] | None = None) -> FeedbackList:
+        guard(request)
+        return FeedbackList(feedback=assistant.feedback(rating))
 
     return router
 

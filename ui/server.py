@@ -82,7 +82,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     from ui.api import make_api_router
     from ui.auth import require_token
     from ui.chat import CSS, build_blocks
-    from ui.errors import install_error_handlers
+    from ui.errors import ApiError, install_error_handlers
     from ui.limits import BodyLimit
     from ui.openai_chat import make_openai_router
 
@@ -103,6 +103,10 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
         from ui.admin import make_admin_router
 
         app.include_router(make_admin_router(assistant, admin_token, settings.max_upload_files))
+    else:
+        @app.get("/api/feedback", include_in_schema=False)
+        def no_admin_api() -> None:   # POST /api/feedback is the readers'; the list is the admin's
+            raise ApiError(404, "not found: GET /api/feedback (the admin API is off: set ASSISTANT_ADMIN_TOKEN)")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

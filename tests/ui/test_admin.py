@@ -50,7 +50,8 @@ def _upload(server, *files, headers=A):
 
 
 @pytest.mark.parametrize("method, path", [("GET", "/api/documents"), ("POST", "/api/documents"),
-                                          ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress")])
+                                          ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress"),
+                                          ("GET", "/api/feedback")])
 def test_admin_calls_need_the_admin_token(admin_server, method, path):
     c = admin_server.client
     none = c.request(method, path)
@@ -170,7 +171,8 @@ def test_questions_are_answered_during_an_upload(admin_server):
 def test_without_an_admin_token_there_is_no_admin(server):
     c = httpx.Client(base_url=server.url)
     for method, path in [("GET", "/admin"), ("GET", "/api/documents"), ("POST", "/api/documents"),
-                         ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress")]:
+                         ("DELETE", "/api/documents/x"), ("GET", "/api/documents/progress"),
+                         ("GET", "/api/feedback")]:
         assert c.request(method, path).status_code == 404, path
 
 
@@ -211,3 +213,68 @@ def test_pdf_and_docx_uploaded_over_http_answer_with_citations(tmp_path):
         assert "۱۲ میلیون و ۳۰۰ هزار" not in again["answer"]
         assert all(src["doc_id"] != "golestan" for src in again["sources"])
     assistant.close()
+
+
+def test_feedback_list_for_the_admin(admin_server):
+    c = admin_server.client
+    comment = '<script>alert(1)</script> «رقم اشتباه است»\nخط دوم'
+    r = c.post("/api/feedback", headers=R, json={"question": "صادرات گیلان؟", "answer": "۳۴ میلیون دلار [۱]",
+                                                  "rating": "down", "comment": comment})
+    assert r.status_code == 200
+    listed = c.get("/api/feedback", headers=A).json()["feedback"]
+    mine = next(f for f in listed if f["id"] == r.json()["id"])
+    assert mine["comment"] == comment and mine["rating"] == "down" and mine["time"]
+    assert all(f["rating"] == "down" for f in c.get("/api/feedback?rating=down", headers=A).json()["feedback"])
+    assert c.get("/api/feedback?rating=good", headers=A).status_code == 422
+
+
+def test_admin_page_in_chromium(admin_server, page):
+    """Log in, upload by the file chooser and by drag and drop with the progress shown, see the list, read
+    feedback whose HTML stays text, delete with the button."""
+    admin_server.assistant.add_feedback("پرسش آزمایشی", "پاسخ", "down", comment='<img src=x onerror="window.__xss=1">بد')
+    page.goto(admin_server.url + "/admin")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert "Vazirmatn" in page.evaluate("getComputedStyle(document.body).fontFamily")
+    page.fill("#token", "wrong-wrong-wrong")
+    page.click("#login button")
+    page.wait_for_function("document.getElementById('login-error').textContent.length > 0")
+    page.fill("#token", ADMIN)
+    page.click("#login button")
+    page.wait_for_selector("#documents tbody tr")
+    rows_before = page.locator("#documents tbody tr").count()
+    assert rows_before >= 5
+
+    page.wait_for_selector("#feedback tbody tr")
+    cells = page.locator("#feedback tbody td").all_inner_texts()
+    assert any(c.startswith('<img src=x onerror="window.__xss=1">') for c in cells)
+    assert page.evaluate("window.__xss") is None
+
+    page.evaluate("""() => { window.__statuses = [];
+        new MutationObserver(() => window.__statuses.push(document.getElementById('status').textContent))
+          .observe(document.getElementById('status'), {childList: true, characterData: true, subtree: true}); }""")
+    text = "\n".join(f"تعاونی شماره {i} استان سمنان در سال ۱۴۰۲ شمار {i + 20} عضو تازه داشت." for i in range(80))
+    page.set_input_files("#files", [
+        {"name": "semnan.txt", "mimeType": "text/plain", "buffer": text.encode()},
+        {"name": "hostile.html", "mimeType": "text/html", "buffer": HOSTILE_HTML.encode()},
+        {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""}])
+    page.wait_for_function("document.querySelectorAll('#documents tbody tr').length >= %d" % (rows_before + 2),
+                           timeout=240_000)
+    statuses = page.evaluate("window.__statuses")
+    assert any(s.startswith("در حال نمایه‌سازی") for s in statuses), statuses
+    assert "۲ افزوده" in page.inner_text("#status")
+    assert "empty.txt" in page.inner_text("#skipped")
+    titles = page.locator("#documents tbody tr td:first-child").all_inner_texts()
+    assert any(t.startswith("<img src=x onerror=alert(1)>") for t in titles)    # shown as text
+    assert page.evaluate("window.__xss") is None
+
+    page.evaluate("""() => { const data = new DataTransfer();
+        data.items.add(new File(["تعاونی نمونه دامغان در سال ۱۴۰۲ شمار ۹۹ عضو داشت."], "damghan.txt",
+                                {type: "text/plain"}));
+        document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true})); }""")
+    page.wait_for_selector('#documents tbody tr[data-doc-id="damghan"]', timeout=120_000)
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click('#documents tbody tr[data-doc-id="semnan"] button.delete')
+    page.wait_for_selector('#documents tbody tr[data-doc-id="semnan"]', state="detached")
+    assert admin_server.assistant.document("semnan") is None
+    assert "حذف شد" in page.inner_text("#status")
