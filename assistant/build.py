@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from assistant.answer import Answer
 from assistant.articles import Articles
@@ -14,13 +16,14 @@ from assistant.feedback import Feedback, check_rating, make_feedback
 from assistant.llm import ChatLLM
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
+from assistant.uploads import Incoming, UploadArea, UploadedDocument, UploadResult, owner_of
 from index.embed import make_embeddings
 from index.facts import Fact
 from index.ingest import ChunkParams, IngestReport, ingest, remove
 from index.load import Document
 from index.persian.normalize import TextNormalizer, get_normalizer
 from index.rows import DocumentSummary
-from index.store import IndexStore
+from index.store import IndexStore, WriterLock
 
 
 @dataclass
@@ -53,11 +56,17 @@ class Assistant:
         return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval_k)
 
     def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, rebuild: bool = False,
-               progress: bool = False) -> IngestReport:
+               progress: bool | Callable[[int, int], None] = False) -> IngestReport:
+        """Add or update the articles under ``paths`` (default: the articles folder). With ``prune`` or
+        ``rebuild`` the uploaded files (``<data_dir>/uploads``) are read too, so neither drops them."""
         s = self.settings
+        paths = list(paths or [s.articles_dir])
+        uploads = UploadArea(s.data_dir)
+        if (prune or rebuild) and uploads.exists() and uploads.root.resolve() not in {Path(p).resolve() for p in paths}:
+            paths.append(uploads.root)
         report = ingest(
             self.store,
-            paths or [s.articles_dir],
+            paths,
             chunking=ChunkParams(s.chunk_sentences, s.chunk_overlap, s.chunk_max_chars),
             prune=prune,
             rebuild=rebuild,
@@ -68,8 +77,48 @@ class Assistant:
         return report
 
     def delete(self, doc_ids: list[str]) -> IngestReport:
-        """Remove these documents from the index (unknown ids are ignored; ``report.removed`` says which went)."""
-        return remove(self.store, doc_ids)
+        """Remove these documents from the index (unknown ids are ignored; ``report.removed`` says which went),
+        and the originals of those that were uploaded (so that a rebuild does not bring them back)."""
+        sources = {d: doc.source for d in doc_ids if (doc := self.document(d)) is not None}
+        report = remove(self.store, doc_ids)
+        UploadArea(self.settings.data_dir).remove(report.removed, sources.get)
+        return report
+
+    def add_files(self, files: Iterable[tuple[str, BinaryIO]], *,
+                  progress: Callable[[int, int], None] | None = None) -> UploadResult:
+        """Keep these (file name, stream) uploads under ``<data_dir>/uploads`` and index them: the
+        documents they gave (added, updated or unchanged) and the files skipped, with the reason. A file
+        the loader skips or an ingest that fails leaves the earlier version of that file in place.
+
+        Raises :class:`~assistant.uploads.FileTooLarge` (nothing kept) or ``IndexLocked`` (another process
+        is writing the index; nothing kept)."""
+        area = UploadArea(self.settings.data_dir)
+        WriterLock(self.settings.data_dir).check()   # fail at once, before touching any file
+        staged = area.stage(files, self.settings.max_file_bytes)
+        result = UploadResult(skipped=list(staged.skipped))
+        try:
+            placed = area.place(staged)
+            try:
+                report = self.ingest(placed, progress=progress or False) if placed else IngestReport()
+            except BaseException:
+                area.undo(staged.files)
+                raise
+            failed: dict[str, Incoming] = {}
+            for s in report.skipped:
+                item = owner_of(s.source, staged.files, area)
+                if item is not None:
+                    result.skipped.append((item.name, s.reason))
+                    failed[item.stored] = item
+            area.undo(failed.values())
+        finally:
+            area.finish(staged)
+        status = {**{d: "added" for d in report.added}, **{d: "updated" for d in report.updated},
+                  **{d: "unchanged" for d in report.unchanged}}
+        for summary in self.documents():
+            if summary.doc_id in status:
+                result.documents.append(UploadedDocument(summary.doc_id, summary.title, summary.source,
+                                                         summary.chunks, status[summary.doc_id]))
+        return result
 
     def warm_up(self) -> None:
         """Load the embedder, hazm and the indexes now (a server does this once, before its first request)."""

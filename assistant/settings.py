@@ -102,6 +102,10 @@ class Settings(BaseSettings):
                     "from a browser; the server's own origin always may.")
     access_token: SecretStr | None = Field(
         None, description="When set, the chat, the widget and the API need this token (see README: access).")
+    admin_token: SecretStr | None = Field(
+        None, description="When set, /admin and the admin API (uploads, deletes, feedback list) exist and need "
+                          "this token; unset, they answer 404. Separate from access_token.")
+    max_upload_files: int = Field(20, ge=1, le=1000, description="Files one upload to the admin API may carry.")
     ui_concurrency: int = Field(4, ge=1, le=64, description="Questions the chat answers at the same time.")
     ui_queue_size: int = Field(64, ge=1, le=10_000, description="Questions that may wait; more are refused.")
     max_body_bytes: int = Field(64_000, ge=1_000, le=10_000_000, description="Largest HTTP API request body.")
@@ -109,7 +113,8 @@ class Settings(BaseSettings):
         "Largest request body of the OpenAI-compatible chat (/v1/): clients resend the whole conversation, "
         "answers and their source lists included."))
 
-    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token", mode="before")
+    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token",
+                     "admin_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
@@ -139,6 +144,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_sentences ({self.chunk_sentences})"
             )
+        if self.admin_token and self.access_token and (
+                self.admin_token.get_secret_value() == self.access_token.get_secret_value()):
+            raise ValueError("ASSISTANT_ADMIN_TOKEN is the same as ASSISTANT_ACCESS_TOKEN: give the admin a token of "
+                             "its own, so that readers cannot upload or delete")
+        if self.admin_token is not None and len(self.admin_token.get_secret_value().strip()) < 8:
+            raise ValueError("ASSISTANT_ADMIN_TOKEN is shorter than 8 characters: choose a longer, random token "
+                             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)")
         if self.llm_base_url and not self.llm_model:
             raise ValueError(
                 f"llm_base_url is set ({self.llm_base_url}) but llm_model is not: set ASSISTANT_LLM_MODEL to the "

@@ -104,3 +104,40 @@ MSG_COMMENT_TOO_LONG = "توضیح بیش از اندازه بلند است (ح�
 MSG_FEEDBACK_FAILED = "نظر شما ثبت نشد؛ لطفاً دوباره تلاش کنید."
 ARTICLE_NOT_FOUND = "این خبر پیدا نشد."
 NEEDS_TOKEN = "برای دیدن این صفحه نشانی را همراه با توکن دسترسی (‎?token=…‎) باز کنید."
+
+# -- the admin page (ui/admin.html; [[key]] there) -----------------------------------------------------
+ADMIN = {
+    "title": "مدیریت بایگانی خبرها",
+    "token_label": "توکن مدیر",
+    "token_enter": "ورود",
+    "token_wrong": "توکن مدیر درست نیست.",
+    "upload_heading": "افزودن پرونده",
+    "drop_hint": "پرونده‌های PDF، Word ‏(docx)، متن، Markdown، HTML یا JSONL را اینجا رها کنید یا برگزینید.",
+    "sending": "در حال فرستادن…",
+    "reading": "در حال خواندن پرونده‌ها…",
+    "embedding": "در حال نمایه‌سازی: {done} از {total}",
+    "writing": "در حال نوشتن در نمایه…",
+    "upload_done": "{added} افزوده، {updated} به‌روز، {unchanged} بی‌تغییر، {skipped} کنار گذاشته.",
+    "upload_failed": "بارگذاری انجام نشد: {error}",
+    "skipped": "کنار گذاشته شد",
+    "documents_heading": "خبرهای نمایه",
+    "col_title": "عنوان",
+    "col_source": "منبع",
+    "col_date": "تاریخ",
+    "col_chunks": "بخش‌ها",
+    "col_added": "زمان افزودن",
+    "delete": "حذف",
+    "confirm_delete": "«{title}» از نمایه حذف شود؟",
+    "deleted": "حذف شد: {title}",
+    "no_documents": "هنوز خبری در نمایه نیست.",
+    "feedback_heading": "بازخورد کاربران",
+    "col_time": "زمان",
+    "col_rating": "ارزیابی",
+    "col_question": "پرسش",
+    "col_answer": "پاسخ",
+    "col_comment": "توضیح",
+    "rating_up": "👍 خوب",
+    "rating_down": "👎 نادرست",
+    "no_feedback": "هنوز بازخوردی نرسیده است.",
+    "all_ratings": "همه",
+}

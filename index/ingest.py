@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,13 +115,16 @@ def ingest(
     prune: bool = False,
     rebuild: bool = False,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     sentence_vectors: bool = True,
 ) -> IngestReport:
     """Bring the index in ``store`` up to date with the files under ``paths``.
 
     ``sentence_vectors``: also embed every sentence (with its article's title), for the answerer to pick
-    sentences by meaning as well as by words (about 60% more embedding time; see README)."""
+    sentences by meaning as well as by words (about 60% more embedding time; see README).
+
+    ``progress``: True for a progress bar on stderr, or a function called with (texts embedded, texts to
+    embed) before the first batch and after each one (the admin page's progress bar)."""
     started = time.perf_counter()
     timer = _Timer()
     report = IngestReport()
@@ -251,8 +254,11 @@ def _embed_all(store, planned, model_id, report, timer, progress) -> dict[str, n
     report.chunks_embedded = missing_chunks
     report.sentences_embedded = len(missing) - missing_chunks
     report.sentences_reused = len(wanted) - len(chunk_hashes) - report.sentences_embedded
+    report_progress = progress if callable(progress) else None
+    if report_progress:
+        report_progress(0, len(missing))
     bar = None
-    if progress and missing:
+    if progress is True and missing:
         from tqdm import tqdm
 
         bar = tqdm(total=len(missing), unit="text", desc="embedding", leave=False)
@@ -269,6 +275,8 @@ def _embed_all(store, planned, model_id, report, timer, progress) -> dict[str, n
         timer.add("write", t)
         if bar is not None:
             bar.update(len(part))
+        if report_progress:
+            report_progress(min(i + batch, len(missing)), len(missing))
     if bar is not None:
         bar.close()
     return found

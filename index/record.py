@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,7 @@ class StoreOfRecord:
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
         self._add_columns("sentences", {"embed_hash": "TEXT", "embedding": "BLOB"})  # an index from before them
+        self._add_columns("documents", {"added_at": "TEXT", "updated_at": "TEXT"})   # when a document came in
         self._db.execute("CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash)")
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
@@ -189,7 +191,9 @@ class StoreOfRecord:
               delete_all: bool = False) -> None:
         """Write documents with exactly their chunks, analysis and facts (replacing earlier versions) and
         delete others, all in one transaction: after a crash the record is either wholly old or wholly new."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
+            added_at = dict(db.execute("SELECT doc_id, added_at FROM documents")) if delete_all else {}
             if delete_all:
                 for table in ("facts", "chunks", "documents"):
                     db.execute(f"DELETE FROM {table}")
@@ -201,10 +205,13 @@ class StoreOfRecord:
                 for table in ("chunks", "sentences", "document_info", "facts"):
                     db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc_id,))
                 db.execute(
-                    "INSERT INTO documents(doc_id, title, source, date, text, content_hash) VALUES (?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO documents(doc_id, title, source, date, text, content_hash, added_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
-                    "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash",
-                    (doc.doc_id, doc.title, doc.source, doc.date, doc.text, w.content_hash),
+                    "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash, "
+                    "updated_at = excluded.updated_at",
+                    (doc.doc_id, doc.title, doc.source, doc.date, doc.text, w.content_hash,
+                     added_at.get(doc.doc_id) or now, now),
                 )
                 db.executemany(
                     'INSERT INTO chunks(chunk_id, doc_id, position, start, "end", text, canonical, sentences, '
@@ -237,7 +244,8 @@ class StoreOfRecord:
         """Every document, by id, with its number of chunks and characters."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT d.doc_id, d.title, d.source, d.date, COUNT(c.chunk_id), LENGTH(d.text) FROM documents d "
+                "SELECT d.doc_id, d.title, d.source, d.date, COUNT(c.chunk_id), LENGTH(d.text), d.added_at, "
+                "d.updated_at FROM documents d "
                 "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY d.doc_id").fetchall()
         return [DocumentSummary(*r) for r in rows]
 

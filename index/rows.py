@@ -90,3 +90,5 @@ class DocumentSummary:
     date: str | None
     chunks: int
     characters: int
+    added: str | None = None     # when it first came in (UTC, ISO 8601); None for an index from before
+    updated: str | None = None   # when its text last changed

@@ -83,6 +83,11 @@ class WriterLock:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
 
+    def check(self) -> None:
+        """Raise :class:`IndexLocked` now when another process holds the lock (taken and let go at once)."""
+        self.acquire()
+        self.release()
+
     def release(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)

@@ -29,11 +29,16 @@ def _matches(value: str | None, token: str) -> bool:
     return bool(value) and hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
 
 
+def bearer_given(request: Request, token: str) -> bool:
+    """Whether the request carries `token` as `Authorization: Bearer`."""
+    auth = request.headers.get("authorization", "")
+    return auth[:7].lower() == "bearer " and _matches(auth[7:].strip(), token)
+
+
 def token_given(request: Request, token: str, *, pages: bool = True) -> bool:
     """Whether ``request`` carries ``token``: as a Bearer header or ``?token=``, and for ``pages`` (not the
     JSON APIs, which scripts call) also in the cookie or the widget's same-origin Referer."""
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer " and _matches(auth[7:].strip(), token):
+    if bearer_given(request, token):
         return True
     if _matches(request.query_params.get("token"), token):
         return True
@@ -50,10 +55,15 @@ def token_given(request: Request, token: str, *, pages: bool = True) -> bool:
     return False
 
 
-def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPEN_PATHS) -> None:
+def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPEN_PATHS,
+                  admin_token: str | None = None) -> None:
     """Refuse every request to ``app`` without ``token`` (except ``open_paths``), before its body is read:
     API calls get JSON 401 with ``WWW-Authenticate: Bearer`` (OpenAI's error shape under ``/v1/``, code
-    ``invalid_api_key``), pages a Persian sentence."""
+    ``invalid_api_key``), pages a Persian sentence. The admin's token (``admin_token``, as a Bearer header)
+    opens everything too; the admin page itself carries no data and is open (``ui/admin.py`` checks the
+    admin token on every admin call)."""
+    if admin_token:
+        open_paths = (*open_paths, "/admin")
     if not token.strip():
         raise ValueError("access_token is set but empty: give a real token, or unset it for no authentication")
 
@@ -61,7 +71,8 @@ def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPE
     async def guard(request: Request, call_next):
         path = request.url.path
         api = path.startswith(API_PATHS)
-        if not path.startswith(open_paths) and not token_given(request, token, pages=not api):
+        if (not path.startswith(open_paths) and not token_given(request, token, pages=not api)
+                and not (admin_token and bearer_given(request, admin_token))):
             if api or request.method != "GET":
                 return JSONResponse(error_payload(path, 401, MISSING_TOKEN, code="invalid_api_key"), status_code=401,
                                     headers={"WWW-Authenticate": "Bearer"})

@@ -56,7 +56,9 @@ class ErrorResponse(BaseModel):
     detail: list[dict[str, Any]] | None = Field(None, description="Validation errors: type, loc, msg.")
 
 
-_DESCRIPTIONS = {400: "Empty body or malformed JSON", 401: "Missing or wrong token", 413: "Body too large",
+_DESCRIPTIONS = {400: "Empty body or malformed JSON", 401: "Missing or wrong token", 403: "Wrong admin token",
+                 404: "No such document", 409: "Another process or upload is writing the index",
+                 413: "Body too large",
                  415: "Content-Type is not JSON", 422: "Invalid request", 500: "Internal error",
                  503: "The index cannot answer now"}
 

@@ -82,7 +82,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     from ui.api import make_api_router
     from ui.auth import require_token
     from ui.chat import CSS, build_blocks
-    from ui.errors import install_error_handlers
+    from ui.errors import ApiError, install_error_handlers
     from ui.limits import BodyLimit
     from ui.openai_chat import make_openai_router
 
@@ -97,6 +97,16 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
                                        token_required=bool(token)))
     app.include_router(make_openai_router(lambda: assistant, max_question_chars=settings.max_question_chars,
                                           token_required=bool(token)))
+
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if admin_token:
+        from ui.admin import make_admin_router
+
+        app.include_router(make_admin_router(assistant, admin_token, settings.max_upload_files))
+    else:
+        @app.get("/api/feedback", include_in_schema=False)
+        def no_admin_api() -> None:   # POST /api/feedback is the readers'; the list is the admin's
+            raise ApiError(404, "not found: GET /api/feedback (the admin API is off: set ASSISTANT_ADMIN_TOKEN)")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -121,7 +131,9 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/v1/": settings.max_chat_body_bytes})
+    upload_limit = settings.max_file_bytes * settings.max_upload_files + 1_000_000   # per file: ui/admin.py
+    app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/v1/": settings.max_chat_body_bytes,
+                                          "/api/documents": upload_limit}, streamed=("/api/documents",))
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -135,7 +147,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
         return response
 
     if token:
-        require_token(app, token)   # outside the body limit: a request without the token is refused unread
+        require_token(app, token, admin_token=admin_token)   # outside the body limit: a request without the token is refused unread
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], max_age=600)

@@ -1,0 +1,217 @@
+"""The admin page (``/admin``) and the admin API, present only when ``admin_token`` is set (otherwise
+every admin path answers 404):
+
+=======================================  ===========================================================
+``GET /admin``                            the page (HTML and script only; it asks for the token and
+                                          sends it as ``Authorization: Bearer`` on every call)
+``POST /api/documents``                   multipart, field ``files`` (one or more) → the documents
+                                          they gave (``added`` / ``updated`` / ``unchanged``) and the
+                                          files skipped with the reason
+``GET /api/documents``                    every document: id, title, source, date, chunks, added
+``GET /api/documents/progress``           the upload being indexed: phase, texts embedded / to embed
+``DELETE /api/documents/{doc_id}``        gone from search, answers, facts and the list
+``GET /api/feedback[?rating=up|down]``    readers' ratings, newest first (``assistant/feedback.py``)
+=======================================  ===========================================================
+
+Every admin call needs ``Authorization: Bearer <admin_token>``: none → 401, a wrong one (the reader's
+``access_token`` included) → 403. Uploads are indexed under the writer lock: when another process
+holds it, or another upload is running here, the answer is 409 at once. Questions keep being answered
+meanwhile (uploads run on the thread pool; readers do not take the lock).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from assistant import wording
+from assistant.build import Assistant
+from assistant.feedback import Feedback
+from assistant.uploads import FileTooLarge
+from index.store import IndexLocked
+from ui.auth import bearer_given
+from ui.errors import ApiError, ApiRoute, error_responses
+from ui.limits import BodyTooLarge
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).resolve().parent / "admin.html"
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    date: str | None = None
+    chunks: int
+    added: str | None = Field(None, description="When the document first came in (UTC, ISO 8601).")
+
+
+class UploadedOut(BaseModel):
+    doc_id: str
+    title: str
+    source: str
+    chunks: int
+    status: Literal["added", "updated", "unchanged"] = Field(description="What the upload did to the index.")
+
+
+class SkippedFile(BaseModel):
+    name: str = Field(description="The file name as sent.")
+    reason: str
+
+
+class UploadOut(BaseModel):
+    documents: list[UploadedOut]
+    skipped: list[SkippedFile]
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+
+
+class Progress(BaseModel):
+    active: bool
+    phase: Literal["idle", "saving", "reading", "embedding", "writing"] = "idle"
+    done: int = 0
+    total: int = 0
+    files: list[str] = []
+
+
+class Removed(BaseModel):
+    removed: list[str]
+
+
+class FeedbackList(BaseModel):
+    feedback: list[Feedback]
+
+
+def render_page() -> str:
+    """``admin.html`` with its Persian texts (``wording.ADMIN``) filled in: ``[[key]]`` escaped as HTML,
+    ``[[texts_json]]`` as a JSON object for the script."""
+    texts = json.dumps(wording.ADMIN, ensure_ascii=False).replace("</", "<\\/")
+    page = PAGE.read_text(encoding="utf-8").replace("[[texts_json]]", texts)
+    return re.sub(r"\[\[(\w+)\]\]", lambda m: html.escape(wording.ADMIN[m.group(1)]), page)
+
+
+def check_admin(request: Request, token: str) -> None:
+    """401 without a Bearer token, 403 with the wrong one."""
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() != "bearer " or not auth[7:].strip():
+        raise ApiError(401, "this needs the admin token: send the header 'Authorization: Bearer <admin token>'",
+                       {"WWW-Authenticate": "Bearer"})
+    if not bearer_given(request, token):
+        raise ApiError(403, "wrong admin token (the readers' access token is not an admin token)")
+
+
+class _Uploads:
+    """One upload at a time in this process, and how far it is."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.state = Progress(active=False)
+
+    def set(self, **values) -> None:
+        self.state = self.state.model_copy(update=values)
+
+
+def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRouter:
+    router = APIRouter(route_class=ApiRoute, tags=["admin"])
+    uploads = _Uploads()
+
+    def guard(request: Request) -> None:
+        check_admin(request, token)
+
+    @router.get("/admin", include_in_schema=False)
+    def page() -> HTMLResponse:
+        return HTMLResponse(render_page(), headers={"Cache-Control": "no-store"})
+
+    @router.get("/api/documents", response_model=DocumentList, summary="Every document in the index",
+                responses=error_responses(401, 403))
+    def documents(request: Request) -> DocumentList:
+        guard(request)
+        return DocumentList(documents=[DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, date=d.date,
+                                                   chunks=d.chunks, added=d.added) for d in assistant.documents()])
+
+    @router.get("/api/documents/progress", response_model=Progress, summary="How far the running upload is",
+                responses=error_responses(401, 403))
+    def progress(request: Request) -> Progress:
+        guard(request)
+        return uploads.state
+
+    @router.post("/api/documents", response_model=UploadOut, summary="Add PDF, Word, text, Markdown, HTML or "
+                 "JSONL files (multipart, field `files`)", responses=error_responses(400, 401, 403, 409, 413, 415, 422))
+    async def upload(request: Request) -> UploadOut:
+        guard(request)
+        if not uploads.lock.acquire(blocking=False):
+            raise ApiError(409, "another upload is being indexed now: wait for it to finish, then send again")
+        try:
+            files = await _files(request, max_files)
+            uploads.set(active=True, phase="saving", done=0, total=0, files=[f.filename or "" for f in files])
+            from starlette.concurrency import run_in_threadpool
+
+            result = await run_in_threadpool(_add, assistant, files, uploads)
+        finally:
+            uploads.set(active=False, phase="idle")
+            uploads.lock.release()
+        return UploadOut(
+            documents=[UploadedOut(doc_id=d.doc_id, title=d.title, source=d.source, chunks=d.chunks, status=d.status)
+                       for d in result.documents],
+            skipped=[SkippedFile(name=name, reason=reason) for name, reason in result.skipped])
+
+    @router.delete("/api/documents/{doc_id:path}", response_model=Removed, summary="Remove a document",
+                   responses=error_responses(401, 403, 404, 409))
+    def delete(doc_id: str, request: Request) -> Removed:
+        guard(request)
+        if assistant.document(doc_id) is None:
+            raise ApiError(404, f"no document {doc_id!r} in the index (GET /api/documents lists them)")
+        try:
+            report = assistant.delete([doc_id])
+        except IndexLocked as exc:
+            raise ApiError(409, str(exc)) from None
+        return Removed(removed=report.removed)
+
+    @router.get("/api/feedback", response_model=FeedbackList, summary="Readers' ratings of answers, newest first",
+                responses=error_responses(401, 403, 422))
+    def feedback(request: Request, rating: Literal["up", "down"] | None = None) -> FeedbackList:
+        guard(request)
+        return FeedbackList(feedback=assistant.feedback(rating))
+
+    return router
+
+
+async def _files(request: Request, max_files: int) -> list[UploadFile]:
+    """The ``files`` parts of a multipart body (spooled to disk by Starlette, not held in memory)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise ApiError(415, "send the files as multipart/form-data in the field 'files'")
+    try:
+        form = await request.form(max_files=max_files, max_fields=10)
+    except BodyTooLarge:
+        raise
+    except Exception as exc:   # Starlette's MultiPartException and parser errors
+        raise ApiError(400, f"cannot read the upload: {exc}") from None
+    files = [f for f in form.getlist("files") if not isinstance(f, str)]
+    if not files:
+        raise ApiError(422, "no files: send one or more files in the multipart field 'files'")
+    return files
+
+
+def _add(assistant: Assistant, files: list[UploadFile], uploads: _Uploads):
+    def progress(done: int, total: int) -> None:
+        uploads.set(phase="embedding" if done < total else "writing", done=done, total=total)
+
+    uploads.set(phase="reading")
+    try:
+        return assistant.add_files([(f.filename or "", f.file) for f in files], progress=progress)
+    except FileTooLarge as exc:
+        raise ApiError(413, str(exc)) from None
+    except IndexLocked as exc:
+        raise ApiError(409, str(exc)) from None
