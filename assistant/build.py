@@ -16,7 +16,7 @@ from assistant.feedback import Feedback, check_rating, make_feedback
 from assistant.llm import ChatLLM
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
-from assistant.uploads import Incoming, UploadArea, UploadedDocument, UploadResult, owner_of
+from assistant.uploads import UploadArea, UploadedDocument, UploadResult, owner_of
 from index.embed import make_embeddings
 from index.facts import Fact
 from index.ingest import ChunkParams, IngestReport, ingest, remove
@@ -55,15 +55,16 @@ class Assistant:
         """The same search as a LangChain ``BaseRetriever``."""
         return HybridRetriever(searcher=self.searcher, k=k or self.settings.retrieval_k)
 
-    def ingest(self, paths: list[str | Path] | None = None, *, prune: bool = False, rebuild: bool = False,
-               progress: bool | Callable[[int, int], None] = False) -> IngestReport:
+    def ingest(self, paths: list[str | Path | tuple[Path, Path]] | None = None, *, prune: bool = False,
+               rebuild: bool = False, progress: bool | Callable[[int, int], None] = False,
+               lock_held: bool = False) -> IngestReport:
         """Add or update the articles under ``paths`` (default: the articles folder). With ``prune`` or
         ``rebuild`` the uploaded files (``<data_dir>/uploads``) are read too, so neither drops them."""
         s = self.settings
         paths = list(paths or [s.articles_dir])
         uploads = UploadArea(s.data_dir)
-        if (prune or rebuild) and uploads.exists() and uploads.root.resolve() not in {Path(p).resolve() for p in paths}:
-            paths.append(uploads.root)
+        if (prune or rebuild) and uploads.root.is_dir():
+            paths.append(uploads.source())
         report = ingest(
             self.store,
             paths,
@@ -73,45 +74,53 @@ class Assistant:
             max_file_bytes=s.max_file_bytes,
             progress=progress,
             sentence_vectors=s.sentence_vectors,
+            lock_held=lock_held,
         )
         return report
 
     def delete(self, doc_ids: list[str]) -> IngestReport:
         """Remove these documents from the index (unknown ids are ignored; ``report.removed`` says which went),
         and the originals of those that were uploaded (so that a rebuild does not bring them back)."""
-        sources = {d: doc.source for d in doc_ids if (doc := self.document(d)) is not None}
-        report = remove(self.store, doc_ids)
-        UploadArea(self.settings.data_dir).remove(report.removed, sources.get)
+        with WriterLock(self.settings.data_dir):
+            report = remove(self.store, doc_ids, lock_held=True)
+            UploadArea(self.settings.data_dir).remove(report.removed)
         return report
+
+    def ensure_writable(self) -> None:
+        """Raise ``IndexLocked`` now when another writer holds the index (an upload checks before reading)."""
+        WriterLock(self.settings.data_dir).check()
 
     def add_files(self, files: Iterable[tuple[str, BinaryIO]], *,
                   progress: Callable[[int, int], None] | None = None) -> UploadResult:
-        """Keep these (file name, stream) uploads under ``<data_dir>/uploads`` and index them: the
-        documents they gave (added, updated or unchanged) and the files skipped, with the reason. A file
-        the loader skips or an ingest that fails leaves the earlier version of that file in place.
+        """Keep these (file name, stream) uploads under ``<data_dir>/uploads`` and index them as documents
+        ``uploads/<name>``: the documents they gave (added, updated or unchanged) and the files skipped,
+        with the reason. A file the loader skips, or an ingest that fails, leaves the earlier version of
+        that document in place. The writer lock is held from placing the files to the end of the ingest.
 
-        Raises :class:`~assistant.uploads.FileTooLarge` (nothing kept) or ``IndexLocked`` (another process
-        is writing the index; nothing kept)."""
+        Raises :class:`~assistant.uploads.FileTooLarge` (nothing kept) or ``IndexLocked`` (another writer
+        holds the index; nothing kept)."""
         area = UploadArea(self.settings.data_dir)
-        WriterLock(self.settings.data_dir).check()   # fail at once, before touching any file
-        staged = area.stage(files, self.settings.max_file_bytes)
-        result = UploadResult(skipped=list(staged.skipped))
-        try:
-            placed = area.place(staged)
+        with WriterLock(self.settings.data_dir):
+            staged = area.stage(files, self.settings.max_file_bytes)
+            result = UploadResult(skipped=list(staged.skipped))
+            report = IngestReport()
             try:
-                report = self.ingest(placed, progress=progress or False) if placed else IngestReport()
+                placed = area.place(staged)
+                if placed:
+                    report = self.ingest([(p, area.data_dir) for p in placed], progress=progress or False,
+                                         lock_held=True)
+                failed = {}
+                for s in report.skipped:
+                    item = owner_of(s.source, staged.files, area)
+                    if item is not None:
+                        result.skipped.append((item.name, s.reason))
+                        failed[item.stored] = item
+                area.undo(failed.values())
             except BaseException:
                 area.undo(staged.files)
                 raise
-            failed: dict[str, Incoming] = {}
-            for s in report.skipped:
-                item = owner_of(s.source, staged.files, area)
-                if item is not None:
-                    result.skipped.append((item.name, s.reason))
-                    failed[item.stored] = item
-            area.undo(failed.values())
-        finally:
-            area.finish(staged)
+            finally:
+                area.finish(staged)
         status = {**{d: "added" for d in report.added}, **{d: "updated" for d in report.updated},
                   **{d: "unchanged" for d in report.unchanged}}
         for summary in self.documents():

@@ -117,7 +117,11 @@ class Settings(BaseSettings):
                      "admin_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):   # a token pasted with a newline or space would never match
+            value = value.strip()
+        return value or None
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -23,7 +23,7 @@ from index.load import SUPPORTED_SUFFIXES
 UPLOADS = "uploads"
 _STAGING = ".staging"
 _COPY_BLOCK = 1 << 20
-_NAME_MAX = 120
+_NAME_MAX_BYTES = 180        # Linux allows 255 bytes; room is left for "-N" and ".previous"
 # letters and digits of any script, and a few safe marks; everything else becomes "_"
 _UNSAFE = re.compile(r"[^\w\-. ()\u200c]+")
 
@@ -34,16 +34,17 @@ class FileTooLarge(ValueError):
 
 def safe_name(name: str) -> str:
     """A file name that is safe to store: no folders (``../``, ``\\``), no NUL or control characters, no
-    leading dot, at most 120 characters, its extension kept and lower-cased."""
+    leading dot, at most 180 bytes in UTF-8, its extension kept and lower-cased."""
     name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" or ch == "\u200c")
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    stem = _UNSAFE.sub("_", stem).strip(" ._") or "upload"
-    suffix = _UNSAFE.sub("", suffix).lower()
-    stem = stem[: _NAME_MAX - len(suffix) - 1]
+    suffix = _UNSAFE.sub("", suffix).strip().lower()[:10]
+    room = _NAME_MAX_BYTES - len(suffix.encode("utf-8")) - 1
+    stem = _UNSAFE.sub("_", stem).strip(" ._\u200c")
+    stem = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").strip(" ._\u200c") or "upload"
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -54,7 +55,8 @@ class Incoming:
     name: str                  # as sent (shown back escaped, never used as a path)
     stored: str                # the safe name it is kept under
     staged: Path
-    previous: Path | None = None
+    placed: bool = False
+    previous: list[tuple[Path, Path]] = field(default_factory=list)   # (set aside, where it was)
 
 
 @dataclass
@@ -63,11 +65,32 @@ class Staged:
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (name as sent, reason)
 
 
+UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".jsonl")   # one file, one document
+
+
 class UploadArea:
-    """``<data_dir>/uploads``: the originals of uploaded files."""
+    """``<data_dir>/uploads``: the originals of uploaded files. An upload's document id is
+    ``uploads/<file name without its extension>``, apart from the articles folder's ids."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.root = Path(data_dir) / UPLOADS
+        self.data_dir = Path(data_dir).resolve()
+        self.root = self.data_dir / UPLOADS
+
+    def source(self) -> tuple[Path, Path]:
+        """The uploads folder as an ingest path, with the base that gives the ``uploads/…`` ids."""
+        return self.root, self.data_dir
+
+    @staticmethod
+    def doc_id(stored: str) -> str:
+        return f"{UPLOADS}/{Path(stored).stem}"
+
+    def files_of(self, doc_id: str) -> list[Path]:
+        """The stored originals of the document ``doc_id`` (none when it is not an upload)."""
+        prefix = f"{UPLOADS}/"
+        if not doc_id.startswith(prefix) or not self.root.is_dir():
+            return []
+        stem = doc_id[len(prefix):]
+        return [p for p in self.root.iterdir() if p.is_file() and p.stem == stem and not p.name.startswith(".")]
 
     def exists(self) -> bool:
         return self.root.is_dir() and any(self.root.iterdir())
@@ -86,17 +109,25 @@ class UploadArea:
             for name, stream in files:
                 stored = safe_name(name)
                 suffix = Path(stored).suffix.lower()
-                if suffix not in SUPPORTED_SUFFIXES:
+                if suffix not in UPLOAD_SUFFIXES:
+                    hint = (" (a JSONL collection holds many articles: ingest it from the shell with "
+                            "`assistant ingest FILE`)") if suffix == ".jsonl" else ""
                     out.skipped.append((name, f"unsupported file type {suffix or '(none)'!r}; "
-                                              f"supported: {', '.join(SUPPORTED_SUFFIXES)}"))
+                                              f"supported: {', '.join(UPLOAD_SUFFIXES)}{hint}"))
                     continue
                 stem, n = Path(stored).stem, 2
-                while stored.lower() in taken:   # two files of one upload with the same safe name
-                    stored = f"{stem}-{n}{suffix}"
+                while stem.lower() in taken:   # two files of one upload that would be one document
+                    stem = f"{Path(stored).stem}-{n}"
                     n += 1
-                taken.add(stored.lower())
+                stored = stem + suffix
+                taken.add(stem.lower())
                 staged = batch / stored
-                _copy_limited(stream, staged, max_file_bytes, name)
+                try:
+                    _copy_limited(stream, staged, max_file_bytes, name)
+                except OSError as exc:
+                    staged.unlink(missing_ok=True)
+                    out.skipped.append((name, f"cannot store the file: {exc.strerror or exc}"))
+                    continue
                 out.files.append(Incoming(name, stored, staged))
         except BaseException:
             shutil.rmtree(batch, ignore_errors=True)
@@ -104,44 +135,45 @@ class UploadArea:
         return out
 
     def place(self, staged: Staged) -> list[Path]:
-        """Move the staged files into the uploads folder (setting aside the versions they replace)."""
+        """Move the staged files into the uploads folder, setting aside the files they replace (the same
+        name, or the same document under another extension: ``report.pdf`` replaces ``report.docx``)."""
         placed = []
         for item in staged.files:
             final = self.root / item.stored
-            if final.exists():
-                item.previous = item.staged.with_name(item.stored + ".previous")
-                os.replace(final, item.previous)
+            for n, old in enumerate(self.files_of(self.doc_id(item.stored))):
+                aside = item.staged.with_name(f"{item.stored}.previous{n}")
+                os.replace(old, aside)
+                item.previous.append((aside, old))
             os.replace(item.staged, final)
+            item.placed = True
             placed.append(final)
         return placed
 
     def undo(self, items: Iterable[Incoming]) -> None:
         """Take these files out of the uploads folder again, putting back what they replaced."""
         for item in items:
-            final = self.root / item.stored
-            final.unlink(missing_ok=True)
-            if item.previous is not None and item.previous.exists():
-                os.replace(item.previous, final)
+            if item.placed:
+                (self.root / item.stored).unlink(missing_ok=True)
+                item.placed = False
+            for aside, where in item.previous:
+                if aside.exists():
+                    os.replace(aside, where)
+            item.previous = []
 
     def finish(self, staged: Staged) -> None:
         """Forget the staging folder of this upload (and the set-aside versions)."""
         if staged.files:
             shutil.rmtree(staged.files[0].staged.parent, ignore_errors=True)
-        else:
-            for empty in (self.root / _STAGING).glob("*"):
-                if empty.is_dir() and not any(empty.iterdir()):
-                    empty.rmdir()
+        staging = self.root / _STAGING
+        for empty in (*staging.glob("*"), staging):
+            if empty.is_dir() and not any(empty.iterdir()):
+                empty.rmdir()
 
-    def remove(self, doc_ids: Iterable[str], source_of: Callable[[str], str | None]) -> list[str]:
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete the originals of these documents when they are uploads; the names removed."""
         removed = []
-        root = self.root.resolve()
         for doc_id in doc_ids:
-            source = source_of(doc_id)
-            if not source:
-                continue
-            path = Path(source).resolve()
-            if path.parent == root and path.is_file():
+            for path in self.files_of(doc_id):
                 path.unlink()
                 removed.append(path.name)
         return removed
@@ -174,9 +206,8 @@ class UploadResult:
 
 
 def owner_of(source: str, items: list[Incoming], area: UploadArea) -> Incoming | None:
-    """The uploaded file a loader message (``source`` = its path, or ``path:line`` for JSONL) is about."""
+    """The uploaded file a loader message (``source`` = its path) is about."""
     for item in items:
-        final = str(area.path_of(item.stored))
-        if source == final or source.startswith(final + ":"):
+        if Path(source).resolve() == area.path_of(item.stored):
             return item
     return None

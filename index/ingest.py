@@ -9,6 +9,7 @@ interrupted ingest leaves the index as it was and the next run does not embed th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -109,7 +110,7 @@ class _Timer:
 
 def ingest(
     store: IndexStore,
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | tuple[Path, Path]],
     *,
     chunking: ChunkParams = ChunkParams(),
     prune: bool = False,
@@ -117,6 +118,7 @@ def ingest(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: bool | Callable[[int, int], None] = False,
     sentence_vectors: bool = True,
+    lock_held: bool = False,
 ) -> IngestReport:
     """Bring the index in ``store`` up to date with the files under ``paths``.
 
@@ -124,11 +126,13 @@ def ingest(
     sentences by meaning as well as by words (about 60% more embedding time; see README).
 
     ``progress``: True for a progress bar on stderr, or a function called with (texts embedded, texts to
-    embed) before the first batch and after each one (the admin page's progress bar)."""
+    embed) before the first batch and after each one (the admin page's progress bar).
+    ``lock_held``: the caller already holds the data directory's :class:`WriterLock` (uploads hold it
+    from placing their files until the ingest is done)."""
     started = time.perf_counter()
     timer = _Timer()
     report = IngestReport()
-    with WriterLock(store.data_dir):
+    with contextlib.nullcontext() if lock_held else WriterLock(store.data_dir):
         if not rebuild:
             store.check_model()
             if store.chroma_url:
@@ -216,12 +220,12 @@ def ingest(
     return report
 
 
-def remove(store: IndexStore, doc_ids: Iterable[str]) -> IngestReport:
+def remove(store: IndexStore, doc_ids: Iterable[str], *, lock_held: bool = False) -> IngestReport:
     """Delete these documents from the index (the record in one transaction, then Chroma and BM25
     follow). Ids that are not in the index are ignored; ``report.removed`` lists those removed."""
     started = time.perf_counter()
     report = IngestReport()
-    with WriterLock(store.data_dir):
+    with contextlib.nullcontext() if lock_held else WriterLock(store.data_dir):
         known = store.record.document_hashes()
         report.removed = sorted({d for d in doc_ids if d in known})
         if report.removed:

@@ -199,15 +199,16 @@ def html_to_text(html: str) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- files
 
 
-def _iter_files(path: Path) -> Iterator[tuple[Path, Path]]:
-    """(file, base folder) pairs for every supported file under ``path``, in a stable order."""
+def _iter_files(path: Path, base: Path | None = None) -> Iterator[tuple[Path, Path]]:
+    """(file, base folder) pairs for every supported file under ``path``, in a stable order. Document ids
+    are file paths relative to ``base`` (default: ``path`` itself for a folder, its folder for a file)."""
     if path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             if any(part.startswith(".") for part in file.relative_to(path).parts):
                 continue
-            yield file, path
+            yield file, base or path
     else:
-        yield path, path.parent
+        yield path, base or path.parent
 
 
 def _doc_id(file: Path, base: Path) -> str:
@@ -320,18 +321,19 @@ def _load_jsonl(text: str, file: Path, base: Path) -> LoadResult:
     return result
 
 
-def load_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+def load_paths(paths: Iterable[str | Path | tuple[Path, Path]], max_bytes: int = DEFAULT_MAX_FILE_BYTES,
                limits: ReadLimits = ReadLimits()) -> LoadResult:
     """Load every supported file under ``paths``. Unsupported files inside folders are ignored
-    silently (a folder may hold images or notes); a named file that cannot be loaded is reported."""
+    silently (a folder may hold images or notes); a named file that cannot be loaded is reported.
+    A ``(path, base)`` pair names documents relative to ``base`` (uploads: ``uploads/<name>``)."""
     result = LoadResult()
     seen: dict[str, str] = {}
     for raw in paths:
-        path = Path(raw)
+        path, base = (Path(raw[0]), Path(raw[1])) if isinstance(raw, tuple) else (Path(raw), None)
         if not path.exists():
             result.skipped.append(Skipped(str(path), "no such file or folder"))
             continue
-        for file, base in _iter_files(path):
+        for file, base in _iter_files(path, base):
             if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             loaded = load_file(file, base, max_bytes, limits)

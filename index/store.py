@@ -73,6 +73,9 @@ class WriterLock:
         except OSError as exc:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES) and holder == str(os.getpid()):
+                raise IndexLocked(f"this process (pid {holder}) is already writing to the index (an upload or a "
+                                  f"delete is running; lock file {self.path}): try again when it has finished") from exc
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise IndexLocked(
                     f"another process (pid {holder}) is writing to the index: lock file {self.path}. "

@@ -54,6 +54,7 @@ class DocumentOut(BaseModel):
     date: str | None = None
     chunks: int
     added: str | None = Field(None, description="When the document first came in (UTC, ISO 8601).")
+    updated: str | None = Field(None, description="When its text last changed (UTC, ISO 8601).")
 
 
 class UploadedOut(BaseModel):
@@ -139,7 +140,8 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
     def documents(request: Request) -> DocumentList:
         guard(request)
         return DocumentList(documents=[DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, date=d.date,
-                                                   chunks=d.chunks, added=d.added) for d in assistant.documents()])
+                                                   chunks=d.chunks, added=d.added, updated=d.updated)
+                                       for d in assistant.documents()])
 
     @router.get("/api/documents/progress", response_model=Progress, summary="How far the running upload is",
                 responses=error_responses(401, 403))
@@ -154,6 +156,10 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
         if not uploads.lock.acquire(blocking=False):
             raise ApiError(409, "another upload is being indexed now: wait for it to finish, then send again")
         try:
+            try:
+                assistant.ensure_writable()   # 409 before the body is read
+            except IndexLocked as exc:
+                raise ApiError(409, str(exc)) from None
             files = await _files(request, max_files)
             uploads.set(active=True, phase="saving", done=0, total=0, files=[f.filename or "" for f in files])
             from starlette.concurrency import run_in_threadpool
@@ -190,14 +196,18 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
 
 async def _files(request: Request, max_files: int) -> list[UploadFile]:
     """The ``files`` parts of a multipart body (spooled to disk by Starlette, not held in memory)."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ApiError(415, "send the files as multipart/form-data in the field 'files'")
+    kind = request.headers.get("content-type", "")
+    if not kind.startswith("multipart/form-data"):
+        raise ApiError(415, f"Content-Type {kind.split(';')[0] or '(none)'!r}: send the files as "
+                            "multipart/form-data in the field 'files' (curl -F files=@report.pdf)")
     try:
         form = await request.form(max_files=max_files, max_fields=10)
     except BodyTooLarge:
         raise
     except Exception as exc:   # Starlette's MultiPartException and parser errors
-        raise ApiError(400, f"cannot read the upload: {exc}") from None
+        hint = (f" (at most {max_files} files per upload: ASSISTANT_MAX_UPLOAD_FILES)"
+                if "files" in str(exc).lower() else "")
+        raise ApiError(400, f"cannot read the upload: {exc}{hint}") from None
     files = [f for f in form.getlist("files") if not isinstance(f, str)]
     if not files:
         raise ApiError(422, "no files: send one or more files in the multipart field 'files'")

@@ -180,7 +180,7 @@ def fix_ligature_unit(text: str) -> str:
     """Code points that PDFium gives for one glyph box, in logical order (lam before alef)."""
     if len(text) == 2 and text[0] in _ALEFS and text[1] == "ل":
         return text[1] + text[0]
-    if len(text) >= 2 and "ل" in text and not re.fullmatch(f"[{ARABIC_LETTER}]+", text):
+    if len(text) >= 2 and "ل" in text and not re.fullmatch(f"[{ARABIC_LETTER}\u064b-\u065f\u0670]+", text):
         # a ligature glyph with lam whose other code points are garbage (Ghostscript 10 writes the
         # lam-alef ToUnicode as one CJK code unit, U+4427, built from the low bytes of ل and ا)
         alef = next((c for c in text if c in _ALEFS), "ا")

@@ -44,8 +44,10 @@ def _check_zip(path: str, max_member_mb: int, max_total_mb: int) -> None:
         raise DamagedError(f"damaged DOCX: the ZIP archive cannot be read ({exc})") from None
     if len(infos) > MAX_MEMBERS:
         raise LimitError(f"too large: the DOCX has {len(infos)} parts (the limit is {MAX_MEMBERS})")
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise DamagedError("damaged DOCX: it is a ZIP file but has no Word document (word/document.xml) inside")
+    names = {i.filename for i in infos}
+    # the main part is usually word/document.xml; Word Online and SharePoint save word/document2.xml
+    if not any(n.startswith("word/document") and n.endswith(".xml") for n in names):
+        raise DamagedError("damaged DOCX: it is a ZIP file but has no Word document (word/document*.xml) inside")
     total = 0
     for info in infos:
         if info.file_size > max_member_mb << 20:

@@ -45,7 +45,9 @@ class Extracted:
 def read_isolated(kind: str, path: str | os.PathLike, limits: ReadLimits = ReadLimits()) -> Extracted:
     """Read ``path`` as ``kind`` ("pdf" or "docx") in a bounded child process. Raises a ReadError."""
     request = json.dumps({"kind": kind, "path": str(Path(path).resolve()), "limits": asdict(limits)})
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1",
+    # a minimal environment: the child parses untrusted files, so it gets none of the tokens or keys
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")}
+    env.update(PYTHONDONTWRITEBYTECODE="1",
                PYTHONPATH=os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p))
     try:
         proc = subprocess.run([sys.executable, "-P", "-m", "index.readers.isolate"], input=request.encode(),

@@ -107,6 +107,19 @@ def test_a_zip_without_a_word_document(tmp_path):
         read_docx(tmp_path / "photos.docx")
 
 
+def test_a_word_online_docx_with_document2_xml(tmp_path):
+    """Word Online and SharePoint name the main part word/document2.xml (found through _rels/.rels)."""
+    renamed = tmp_path / "online.docx"
+    with zipfile.ZipFile(GILAN) as src, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"word/document.xml", b"word/document2.xml")
+            out.writestr(info.filename.replace("word/document.xml", "word/document2.xml"), data)
+    assert "word/document.xml" not in zipfile.ZipFile(renamed).namelist()
+    assert read_docx(renamed).text == read_docx(GILAN).text
+
+
 def test_an_encrypted_docx():
     # Word keeps an encrypted .docx in an OLE container (made with msoffcrypto-tool, see make_documents.py)
     with pytest.raises(EncryptedError) as caught:

@@ -71,6 +71,8 @@ def test_a_ligature_glyph_keeps_lam_before_alef():
     assert fix_ligature_unit("أل") == "لأ"
     assert fix_ligature_unit("\u4427ل") == "لا"   # Ghostscript's broken ToUnicode for the ligature
     assert fix_ligature_unit("fi") == "fi"
+    for marked in ("لّ", "لِ", "لیّ", "لاً"):          # lam with a diacritic in one glyph is not a ligature
+        assert fix_ligature_unit(marked) == marked
 
 
 @pytest.mark.parametrize("name", LIBREOFFICE)

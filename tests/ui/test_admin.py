@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,10 +16,11 @@ import pytest
 from assistant.build import build_assistant
 from assistant.settings import Settings
 from helpers import Server
-from index.store import WriterLock
 
 ADMIN = "admin-token-123"
 READER = "reader-token-456"
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "tests" / "data" / "documents"
 A = {"Authorization": f"Bearer {ADMIN}"}
 R = {"Authorization": f"Bearer {READER}"}
 
@@ -74,12 +78,12 @@ def test_upload_list_answer_delete(admin_server):
     assert r.status_code == 200, r.text
     body = r.json()
     docs = {d["doc_id"]: d for d in body["documents"]}
-    assert set(docs) == {"kashan", "b"}, docs   # "<b>hostile</b>.html": "/" is a folder separator
-    assert docs["kashan"]["status"] == "added" and docs["kashan"]["chunks"] >= 1
+    assert set(docs) == {"uploads/kashan", "uploads/b"}, docs   # "<b>hostile</b>.html": "/" is a folder separator
+    assert docs["uploads/kashan"]["status"] == "added" and docs["uploads/kashan"]["chunks"] >= 1
     skipped = {s["name"]: s["reason"] for s in body["skipped"]}
     assert skipped["empty.txt"] == "empty file"
     assert "unsupported file type '.exe'" in skipped["tool.exe"]
-    hostile = next(d for d in body["documents"] if d["doc_id"] != "kashan")
+    hostile = next(d for d in body["documents"] if d["doc_id"] != "uploads/kashan")
     assert hostile["title"].startswith("<img src=x onerror=alert(1)>")   # JSON carries the text; pages escape it
 
     uploads = admin_server.assistant.settings.data_dir / "uploads"
@@ -87,23 +91,23 @@ def test_upload_list_answer_delete(admin_server):
     assert "kashan.txt" in stored and all("/" not in n and ".." not in n for n in stored)
 
     listed = {d["doc_id"]: d for d in c.get("/api/documents", headers=A).json()["documents"]}
-    assert {"kashan", hostile["doc_id"]} <= set(listed) and len(listed) == 7
-    assert listed["kashan"]["added"] and listed["kashan"]["chunks"] == docs["kashan"]["chunks"]
+    assert {"uploads/kashan", hostile["doc_id"]} <= set(listed) and len(listed) == 7
+    assert listed["uploads/kashan"]["added"] and listed["uploads/kashan"]["chunks"] == docs["uploads/kashan"]["chunks"]
 
     question = {"question": "صادرات تعاونی فرش دستباف کاشان در سال ۱۴۰۲ چقدر بود؟"}
     answer = c.post("/api/ask", json=question, headers=R).json()
-    assert "۱۲ میلیون و ۳۰۰ هزار دلار" in answer["answer"] and answer["sources"][0]["doc_id"] == "kashan"
+    assert "۱۲ میلیون و ۳۰۰ هزار دلار" in answer["answer"] and answer["sources"][0]["doc_id"] == "uploads/kashan"
 
-    gone = c.delete("/api/documents/kashan", headers=A)
-    assert gone.status_code == 200 and gone.json() == {"removed": ["kashan"]}
-    assert "kashan" not in {d["doc_id"] for d in c.get("/api/documents", headers=A).json()["documents"]}
+    gone = c.delete("/api/documents/uploads/kashan", headers=A)
+    assert gone.status_code == 200 and gone.json() == {"removed": ["uploads/kashan"]}
+    assert "uploads/kashan" not in {d["doc_id"] for d in c.get("/api/documents", headers=A).json()["documents"]}
     after = c.post("/api/ask", json=question, headers=R).json()
-    assert "۱۲ میلیون و ۳۰۰ هزار" not in after["answer"] and all(s["doc_id"] != "kashan" for s in after["sources"])
+    assert "۱۲ میلیون و ۳۰۰ هزار" not in after["answer"] and all(s["doc_id"] != "uploads/kashan" for s in after["sources"])
     hits = c.get("/api/search", params={"q": "فرش دستباف کاشان"}, headers=R).json()
-    assert all(h["doc_id"] != "kashan" for h in hits["results"])
-    assert all(f.doc_id != "kashan" for f in admin_server.assistant.facts())
+    assert all(h["doc_id"] != "uploads/kashan" for h in hits["results"])
+    assert all(f.doc_id != "uploads/kashan" for f in admin_server.assistant.facts())
     assert not (uploads / "kashan.txt").exists()
-    assert c.delete("/api/documents/kashan", headers=A).status_code == 404
+    assert c.delete("/api/documents/uploads/kashan", headers=A).status_code == 404
 
 
 def test_too_large_file_is_413_and_nothing_changes(admin_server):
@@ -127,14 +131,22 @@ def test_bad_requests(admin_server):
 
 
 def test_upload_while_another_process_writes_is_409_at_once(admin_server):
-    lock = WriterLock(admin_server.assistant.settings.data_dir)
-    lock.acquire()
+    data_dir = admin_server.assistant.settings.data_dir
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from index.store import WriterLock; l = WriterLock(sys.argv[1]); "
+                               "l.acquire(); print('held', flush=True); sys.stdin.read()", str(data_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
+        assert holder.stdout.readline().strip() == "held"
         r = _upload(admin_server, ("locked.txt", KASHAN.encode()))
+        gone = admin_server.client.delete("/api/documents/" + admin_server.assistant.documents()[0].doc_id,
+                                          headers=A)
     finally:
-        lock.release()
-    assert r.status_code == 409 and "writing to the index" in r.json()["error"]
-    assert admin_server.assistant.document("locked") is None
+        holder.communicate("", timeout=30)
+    assert r.status_code == 409 and f"pid {holder.pid}" in r.json()["error"], r.text
+    assert gone.status_code == 409
+    assert admin_server.assistant.document("uploads/locked") is None
+    assert not (data_dir / "uploads" / "locked.txt").exists()
 
 
 def test_questions_are_answered_during_an_upload(admin_server):
@@ -176,7 +188,6 @@ def test_without_an_admin_token_there_is_no_admin(server):
         assert c.request(method, path).status_code == 404, path
 
 
-DOCS = Path(__file__).resolve().parents[1] / "data" / "documents"
 
 
 def test_pdf_and_docx_uploaded_over_http_answer_with_citations(tmp_path):
@@ -193,25 +204,25 @@ def test_pdf_and_docx_uploaded_over_http_answer_with_citations(tmp_path):
         r = c.post("/api/documents", files=files, headers=A)
         assert r.status_code == 200, r.text
         body = r.json()
-        assert sorted((d["doc_id"], d["status"]) for d in body["documents"]) == [("gilan", "added"),
-                                                                                ("golestan", "added")]
+        assert sorted((d["doc_id"], d["status"]) for d in body["documents"]) == [("uploads/gilan", "added"),
+                                                                                ("uploads/golestan", "added")]
         [skipped] = body["skipped"]
         assert skipped["name"] == "broken.pdf" and skipped["reason"].startswith("damaged PDF")
 
         amount = c.post("/api/ask", json={"question": "صادرات تعاونی‌های گلستان در سال ۱۳۹۷ چقدر بود؟"},
                         headers=R).json()
-        assert "۱۲ میلیون و ۳۰۰ هزار دلار" in amount["answer"] and amount["sources"][0]["doc_id"] == "golestan"
+        assert "۱۲ میلیون و ۳۰۰ هزار دلار" in amount["answer"] and amount["sources"][0]["doc_id"] == "uploads/golestan"
         assert "محصولات لبنی" in amount["sources"][0]["quote"]
         count = c.post("/api/ask", json={"question": "چند تعاونی در استان گیلان فعال است؟"}, headers=R).json()
-        assert "۲ هزار و ۵۰۲ تعاونی" in count["answer"] and count["sources"][0]["doc_id"] == "gilan"
+        assert "۲ هزار و ۵۰۲ تعاونی" in count["answer"] and count["sources"][0]["doc_id"] == "uploads/gilan"
         listed = c.get("/api/documents", headers=A).json()["documents"]
-        assert sorted(d["doc_id"] for d in listed) == ["gilan", "golestan"]
+        assert sorted(d["doc_id"] for d in listed) == ["uploads/gilan", "uploads/golestan"]
 
-        assert c.delete("/api/documents/golestan", headers=A).status_code == 200
+        assert c.delete("/api/documents/uploads/golestan", headers=A).status_code == 200
         again = c.post("/api/ask", json={"question": "صادرات تعاونی‌های گلستان در سال ۱۳۹۷ چقدر بود؟"},
                        headers=R).json()
         assert "۱۲ میلیون و ۳۰۰ هزار" not in again["answer"]
-        assert all(src["doc_id"] != "golestan" for src in again["sources"])
+        assert all(src["doc_id"] != "uploads/golestan" for src in again["sources"])
     assistant.close()
 
 
@@ -271,10 +282,10 @@ def test_admin_page_in_chromium(admin_server, page):
         data.items.add(new File(["تعاونی نمونه دامغان در سال ۱۴۰۲ شمار ۹۹ عضو داشت."], "damghan.txt",
                                 {type: "text/plain"}));
         document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true})); }""")
-    page.wait_for_selector('#documents tbody tr[data-doc-id="damghan"]', timeout=120_000)
+    page.wait_for_selector('#documents tbody tr[data-doc-id="uploads/damghan"]', timeout=120_000)
 
     page.on("dialog", lambda dialog: dialog.accept())
-    page.click('#documents tbody tr[data-doc-id="semnan"] button.delete')
-    page.wait_for_selector('#documents tbody tr[data-doc-id="semnan"]', state="detached")
-    assert admin_server.assistant.document("semnan") is None
+    page.click('#documents tbody tr[data-doc-id="uploads/semnan"] button.delete')
+    page.wait_for_selector('#documents tbody tr[data-doc-id="uploads/semnan"]', state="detached")
+    assert admin_server.assistant.document("uploads/semnan") is None
     assert "حذف شد" in page.inner_text("#status")
