@@ -182,12 +182,15 @@ class QAChain:
         nearest = turn.draft.nearest if turn.draft else None
         if nearest is not None:
             out.append(Source.from_passage(1, turn.passages[nearest.passage], nearest.start, nearest.end))
-        for i, p in enumerate(turn.passages[:n]):
+        for i, p in enumerate(turn.passages[:n + 2]):
             if len(out) >= n:
                 break
             if nearest is not None and i == nearest.passage:
                 continue
-            out.append(Source.from_passage(len(out) + 1, p, *best_sentence(p, [turn.standalone], self.normalizer)))
+            source = Source.from_passage(len(out) + 1, p, *best_sentence(p, [turn.standalone], self.normalizer))
+            if any(o.doc_id == source.doc_id and o.quote == source.quote for o in out):
+                continue   # overlapping chunks of one article: the same sentence once
+            out.append(source)
         return out
 
     def _abstention(self, turn: Turn, answerer: str, notes: list[str] | None = None) -> Answer:

@@ -47,6 +47,13 @@ def test_abstains_when_the_articles_do_not_hold_the_answer(sample_assistant, que
     assert 1 <= len(a.related) <= 3 and all(r.text for r in a.related)
 
 
+def test_maybe_related_never_shows_one_sentence_twice(sample_assistant):
+    a = sample_assistant.ask("صادرات تعاونی‌های گلستان به عراق چند تن بود؟")   # overlapping chunks hold it
+    assert a.abstained and a.related
+    quotes = [(r.doc_id, r.quote) for r in a.related]
+    assert len(quotes) == len(set(quotes)), quotes
+
+
 def test_follow_up_is_answered_about_the_new_province(sample_assistant):
     first = "صادرات تعاونی‌های گلستان چقدر بود؟"
     a = sample_assistant.ask(first)
