@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=None, help="port (default: settings port, 7860)")
     sv.add_argument("--no-ingest", action="store_true", help="do not ingest the sample articles into an empty index")
 
+    sub.add_parser("mcp", help="the MCP server over stdio, for desktop assistants and agents (HTTP: serve, /mcp)")
+
     fa = sub.add_parser("facts", help="the amounts the articles state: subject, measure, value, period, quote")
     fa.add_argument("--province", help="only this province (Persian or English name), or «کشور» for the country")
     fa.add_argument("--measure", help="only this measure: " + ", ".join(sorted(MEASURES)))
@@ -260,6 +262,13 @@ def _serve(assistant, args) -> int:
     return EXIT_OK
 
 
+def _mcp(assistant, args) -> int:
+    from ui.mcp_server import run_stdio
+
+    run_stdio(assistant)   # stdout carries the protocol: nothing else may print there
+    return EXIT_OK
+
+
 def _facts(assistant, args) -> int:
     from index.facts import MEASURES
     from index.persian.places import find_provinces
@@ -340,8 +349,8 @@ def _check(assistant, args) -> int:
     return EXIT_OK if result["in_step"] else EXIT_ERROR
 
 
-_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "facts": _facts,
-             "feedback": _feedback, "stats": _stats, "check": _check}
+_COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "mcp": _mcp,
+             "facts": _facts, "feedback": _feedback, "stats": _stats, "check": _check}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -19,7 +19,7 @@ from ui.errors import error_payload
 
 TOKEN_COOKIE = "assistant_token"
 OPEN_PATHS = ("/healthz", "/static/", "/widget.js")   # the widget's script loads on the host page
-API_PATHS = ("/api/", "/v1/")                          # JSON for scripts: the header or ?token= only
+API_PATHS = ("/api/", "/v1/", "/mcp")                  # JSON for scripts: the header or ?token= only
 MISSING_TOKEN = ("missing or wrong token: send the header 'Authorization: Bearer <token>' "
                  "or add ?token=<token> to the URL")
 

@@ -1,6 +1,8 @@
 """One server process: the chat (``/``), the widget (``/widget``, ``/widget.js``), the HTTP API
 (``/api/ask``, ``/api/search``, ``/healthz``, ``/docs``), the OpenAI-compatible chat (``/v1/models``,
-``/v1/chat/completions``) and the article pages (``/article/{doc_id}``).
+``/v1/chat/completions``), the MCP server (``/mcp``, ``ui/mcp_server.py``), the admin page and API when
+``admin_token`` is set (``/admin``, ``/api/documents``, ``ui/admin.py``) and the article pages
+(``/article/{doc_id}``).
 
 Nothing on the pages comes from outside the server: the font is served from ``/static``, Gradio's
 analytics are off, and the API page is rendered here rather than by a CDN-hosted Swagger UI.
@@ -8,8 +10,9 @@ analytics are off, and the API page is rendered here rather than by a CDN-hosted
 Headers: ``Content-Security-Policy: frame-ancestors`` lets only the allowed origins frame the widget
 (and nobody but the server frame the chat); CORS lets the allowed origins call the API from a browser.
 
-Access (``access_token`` set): every page and API call needs the token (``ui/auth.py``). Bodies of
-``/api/`` requests are limited to ``max_body_bytes``, of ``/v1/`` to ``max_chat_body_bytes`` (``ui/limits.py``).
+Access (``access_token`` set): every page, API and MCP call needs the token (``ui/auth.py``). Bodies of
+``/api/`` and ``/mcp`` requests are limited to ``max_body_bytes``, of ``/v1/`` to ``max_chat_body_bytes``,
+uploads to ``max_file_bytes`` per file (``ui/limits.py``).
 
 The package: ``api.py`` (the JSON routes), ``openai_chat.py`` (the OpenAI-compatible chat), ``chat.py``
 (the Gradio chat and widget pages), ``render.py`` (an answer as HTML), ``auth.py``, ``limits.py``,
@@ -18,6 +21,7 @@ The package: ``api.py`` (the JSON routes), ``openai_chat.py`` (the OpenAI-compat
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import logging
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 SELF = "'self'"
 UI_DIR = Path(__file__).resolve().parent
 STATIC_DIR = UI_DIR / "static"
+MCP_HEADERS = ["Mcp-Protocol-Version", "Mcp-Method", "Mcp-Name"]   # what browser MCP clients send (no sessions)
 
 
 def _article_page(assistant: Assistant, doc_id: str) -> str | None:
@@ -84,6 +89,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     from ui.chat import CSS, build_blocks
     from ui.errors import ApiError, install_error_handlers
     from ui.limits import BodyLimit
+    from ui.mcp_server import build_mcp_server, http_app
     from ui.openai_chat import make_openai_router
 
     settings = settings or assistant.settings
@@ -91,7 +97,15 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     origins = list(settings.allowed_origins)
     frame_ancestors = " ".join([SELF, *origins]) if "*" not in origins else "*"   # who may frame the widget
 
-    app = FastAPI(title="Cooperative-news assistant API", docs_url=None, redoc_url=None)
+    mcp = build_mcp_server(assistant)
+    mcp_app = http_app(mcp, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        async with mcp.session_manager.run():   # the MCP app's own lifespan never runs in this app: start it here
+            yield
+
+    app = FastAPI(title="Cooperative-news assistant API", docs_url=None, redoc_url=None, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
                                        token_required=bool(token)))
@@ -130,10 +144,14 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
         return RedirectResponse(f"/widget/{query}", status_code=307)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # /mcp exactly (no redirect), before Gradio's catch-all mount; /mcp/ is redirected there by the MCP app
+    app.router.add_route("/mcp", mcp_app, include_in_schema=False)
+    app.router.add_route("/mcp/", mcp_app, include_in_schema=False)
 
     upload_limit = settings.max_file_bytes * settings.max_upload_files + 1_000_000   # per file: ui/admin.py
     app.add_middleware(BodyLimit, limits={"/api/": settings.max_body_bytes, "/v1/": settings.max_chat_body_bytes,
-                                          "/api/documents": upload_limit}, streamed=("/api/documents",))
+                                          "/mcp": settings.max_body_bytes, "/api/documents": upload_limit},
+                       streamed=("/api/documents",))
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -150,7 +168,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
         require_token(app, token, admin_token=admin_token)   # outside the body limit: a request without the token is refused unread
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"], max_age=600)
+                           allow_headers=["Authorization", "Content-Type", *MCP_HEADERS], max_age=600)
 
     blocked = [str(Path(settings.data_dir).resolve())]
     common = dict(css=CSS, blocked_paths=blocked, footer_links=[], show_error=False, ssr_mode=False)
