@@ -215,6 +215,8 @@ class OpenAICompatibleEmbeddings(Embeddings):
                     vectors, error = self._post(server, batches[i], kind), None
                 except BadAnswer as exc:
                     vectors, error = None, str(exc)
+                except Exception as exc:  # noqa: BLE001 — anything else is this server's failure too, never a hang
+                    vectors, error = None, f"{type(exc).__name__}: {exc}"
                 with cond:
                     in_flight -= 1
                     if error is None:
