@@ -202,8 +202,11 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
 
     Cheap: models and indexes load on first use."""
     settings = settings or Settings.load()
+    key = settings.embedding_api_key
     embedder = make_embeddings(settings.embedding_backend, settings.embedding_model,
-                               batch_size=settings.embedding_batch_size)
+                               batch_size=settings.embedding_batch_size, urls=settings.embedding_url,
+                               api_key=key.get_secret_value() if key else None, prefixes=settings.embedding_prefixes,
+                               dimension=settings.embedding_dimension, timeout=settings.embedding_timeout)
     store = IndexStore(settings.data_dir, embedder, get_normalizer(), settings.chroma_url)
     articles = Articles(store.record, store.normalizer)
     searcher = HybridSearcher(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,

