@@ -5,6 +5,7 @@ memory; the real index of the sample articles, real hazm and the real embedder."
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 from pathlib import Path
 
@@ -29,7 +30,10 @@ PERSIAN = set("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run the MCP client's coroutine on a fresh event loop in its own thread: Playwright's sync API (the
+    browser tests' session fixture) keeps an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def text_of(result) -> str:
