@@ -108,10 +108,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _BadServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # "slow": the client left
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="module")
 def bad_server():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Handler)
-    server.daemon_threads = True
+    server = _BadServer(("127.0.0.1", free_port()), _Handler)
     server.requests = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
