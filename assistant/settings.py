@@ -60,6 +60,18 @@ def _explain(error: dict, overrides: dict) -> str:
     return f"{where}: {msg}"
 
 
+def _listed(value) -> list:
+    """A list setting from the environment: comma- or space-separated, or a JSON list."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            import json
+
+            return json.loads(value)
+        return [v for v in value.replace(" ", ",").split(",") if v]
+    return list(value or [])
+
+
 class Settings(BaseSettings):
     """Everything that can be configured. Each field is also an ``ASSISTANT_<NAME>`` variable."""
 
@@ -146,16 +158,8 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _origins(cls, value):
-        if isinstance(value, str):  # ASSISTANT_ALLOWED_ORIGINS="http://a:80,http://b" or a JSON list
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                value = json.loads(value)
-            else:
-                value = [v for v in value.replace(" ", ",").split(",") if v]
         out = []
-        for origin in value or []:
+        for origin in _listed(value):  # ASSISTANT_ALLOWED_ORIGINS="http://a:80,http://b" or a JSON list
             origin = str(origin).strip().rstrip("/")
             if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"allowed_origins: {origin!r} is not an origin like http://intranet.example:8080")
@@ -167,16 +171,8 @@ class Settings(BaseSettings):
     def _embedding_urls(cls, value):
         from urllib.parse import urlsplit
 
-        if isinstance(value, str):  # ASSISTANT_EMBEDDING_URL="http://a:8080/v1,http://b:8080/v1" or a JSON list
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                value = json.loads(value)
-            else:
-                value = [v for v in value.replace(" ", ",").split(",") if v]
         out = []
-        for url in value or []:
+        for url in _listed(value):  # ASSISTANT_EMBEDDING_URL="http://a:8080/v1,http://b:8080/v1" or a JSON list
             url = str(url).strip().rstrip("/")
             try:
                 parts = urlsplit(url)

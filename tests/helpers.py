@@ -10,7 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-BIN = Path(sys.executable).parent / "assistant"   # the console script of the installed package
+BIN = Path(sys.executable).parent / "assistant"
+ACCESS_TOKEN = "s3cret-token"   # the token of the UI tests' locked server (tests/ui/conftest.py: locked)   # the console script of the installed package
 
 
 def free_port() -> int:

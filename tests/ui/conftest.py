@@ -12,7 +12,7 @@ import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
-from helpers import Server, free_port
+from helpers import ACCESS_TOKEN, Server, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -79,6 +79,18 @@ def server(ui_index, allowed_port):
     assistant.warm_up()
     with Server(create_app(assistant, settings)) as s:
         s.assistant = assistant
+        yield s
+    assistant.close()
+
+
+@pytest.fixture(scope="session")
+def locked(ui_index):
+    """The whole app over the same index with ``access_token`` set (helpers.ACCESS_TOKEN)."""
+    from ui.server import create_app
+
+    settings = Settings(data_dir=ui_index, access_token=ACCESS_TOKEN)
+    assistant = build_assistant(settings)
+    with Server(create_app(assistant, settings)) as s:
         yield s
     assistant.close()
 

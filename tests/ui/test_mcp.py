@@ -18,14 +18,14 @@ from mcp.types import TextContent
 
 from assistant.build import build_assistant
 from assistant.settings import Settings
-from helpers import BIN, Server, cli_env
+from helpers import ACCESS_TOKEN, BIN, cli_env
 from ui.mcp_server import build_mcp_server
 
 REPO = Path(__file__).resolve().parents[2]
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
 FIGURE = "۳۴ میلیون دلار"
-TOKEN = "mcp-s3cret"
+TOKEN = ACCESS_TOKEN
 PERSIAN = set("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
 
 
@@ -56,18 +56,6 @@ def unwrap(exc: BaseException) -> BaseException:
 @pytest.fixture(scope="module")
 def mcp_url(server) -> str:
     return f"{server.url}/mcp"
-
-
-@pytest.fixture(scope="module")
-def locked(ui_index):
-    """The whole app with ``access_token`` set."""
-    from ui.server import create_app
-
-    settings = Settings(data_dir=ui_index, access_token=TOKEN)
-    assistant = build_assistant(settings)
-    with Server(create_app(assistant, settings)) as s:
-        yield s
-    assistant.close()
 
 
 # ------------------------------------------------------------------------------------------------ HTTP

@@ -13,7 +13,7 @@ import pytest
 from assistant import wording
 from assistant.build import build_assistant
 from assistant.settings import Settings
-from helpers import Server
+from helpers import ACCESS_TOKEN, Server
 
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
@@ -21,7 +21,7 @@ GILAN_FIGURE = "۳۴ میلیون"
 FIRST = "صادرات تعاونی‌های گیلان چقدر بود؟"      # a follow-up «و گلستان چطور؟» then asks for Golestan's exports
 GOLESTAN_FIGURE = "۲۲ میلیون و ۹۹۵ هزار دلار"
 MODEL = "taavon-news"
-TOKEN = "s3cret-token"
+TOKEN = ACCESS_TOKEN
 EXTRAS = {"sources", "related", "abstained", "standalone_question", "notes"}
 
 
@@ -33,18 +33,6 @@ def user(text):
 def client(server):
     with openai.OpenAI(base_url=f"{server.url}/v1", api_key="any-key", max_retries=0, timeout=120) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def locked(ui_index):
-    """A second server whose access token is set."""
-    from ui.server import create_app
-
-    settings = Settings(data_dir=ui_index, access_token=TOKEN)
-    assistant = build_assistant(settings)
-    with Server(create_app(assistant, settings)) as s:
-        yield s
-    assistant.close()
 
 
 def assert_openai_error(exc: openai.APIStatusError, status: int, code: str | None = None, param: str | None = None):
