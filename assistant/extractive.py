@@ -41,16 +41,33 @@ class Thresholds:
     """When to abstain. Calibrated on the development sets (bench/abstention.py and README)."""
 
     min_dense_english: float = 0.74  # similarity of the best passage, for questions with no lexical signal
-    second_sentence: float = 0.85    # a second sentence is added when it scores this share of the best
+    second_sentence: float = 0.85    # a second (and third) sentence is added when it scores this share of the best
     # A question that asks for a figure (amount, count, percentage) needs every one of its words in the answer
     # sentence: people quote figures. Other questions («چه کسی», «چرا», «کدام») are paraphrased more: the
     # answer sentence may miss words up to this share of the question's weight (rare words weigh more).
     max_missing_share: float = 0.67
-    # weight of a sentence's similarity to the question (stored sentence embeddings) in its score
-    meaning_weight: float = 4.0
     # an abstention explains what the nearest sentence lacks only when it holds this share of the question's words
     near_coverage: float = 0.5
     strict_kinds: tuple[str, ...] = ("amount", "count", "percent", "year", "date")  # figures and dates: quoted
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How a sentence's score is made: the weight of each feature (``ExtractiveAnswerer.score``).
+
+    Fitted on the development sets by ``bench/answer_weights.py`` (the sentence that holds the expected
+    answer should score best); the README's quality section gives the figures."""
+
+    coverage: float = 0.5          # share of the question's words (weighted by rarity in the index)
+    local: float = 0.5             # the same, words weighted by rarity among the candidate sentences
+    kind: float = 0.25             # holds the kind of thing asked (an amount, a person, a date, a list)
+    counted: float = 0.3           # an amount of it counts the thing «چند ...» asks about
+    rank: float = 0.15             # 1 / (1 + rank of its passage)
+    passage_coverage: float = 0.1  # share of the question's words its passage holds
+    meaning: float = 4.0           # cosine similarity of its stored embedding to the question's
+
+    def score(self, features: dict[str, float]) -> float:
+        return sum(getattr(self, name) * value for name, value in features.items())
 
 
 @dataclass(frozen=True)
@@ -88,10 +105,22 @@ class _Sentence:
     vector: object = None   # its stored embedding (numpy), when the index keeps them
 
 
+@dataclass
+class Scored:
+    """What :meth:`ExtractiveAnswerer.score` found: (score, sentence, features) best first, and its inputs."""
+
+    sentences_scored: list[tuple[float, _Sentence, dict[str, float]]]
+    words: list
+    passage_cov: list[float]
+    similarities: list[float] | None
+    sentences: list[_Sentence]
+
+
 class ExtractiveAnswerer:
     def __init__(self, document_frequencies: Callable[[list[str]], dict[str, int]],
                  num_docs: Callable[[], int], articles: Callable[[list[str]], dict[str, Article]],
-                 thresholds: Thresholds | None = None, max_sentences: int = 2,
+                 thresholds: Thresholds | None = None, max_sentences: int = 3, max_figure_sentences: int = 2,
+                 weights: SentenceWeights | None = None,
                  passage_for: Callable[[str, int, int], Passage | None] | None = None,
                  query_vector: Callable[[str], object] | None = None) -> None:
         self.document_frequencies = document_frequencies
@@ -100,7 +129,12 @@ class ExtractiveAnswerer:
         self.passage_for = passage_for
         self.query_vector = query_vector  # canonical question → its embedding (cached: search made it)
         self.thresholds = thresholds or Thresholds()
+        self.weights = weights or SentenceWeights()
+        # questions for figures and dates («چند», «چه سالی») and for a person the best sentence names are
+        # answered by the sentence that states it, with at most one more; the others («چرا», «چیست», «کدام»)
+        # are often answered across sentences (measured on dev-ext: README, "Quality")
         self.max_sentences = max_sentences
+        self.max_figure_sentences = max_figure_sentences
 
     # -- question words and their weights --------------------------------------------------------
 
@@ -131,16 +165,10 @@ class ExtractiveAnswerer:
         return 0.0
 
     # -- the answer --------------------------------------------------------------------------------
-    def answer(self, question: Question, passages: list[Passage],
-               sentence_similarity: Callable[[list[str]], list[float]] | None = None) -> Draft:
-        """Pick the answering sentences of ``passages`` or abstain.
-
-        ``sentence_similarity`` (texts → cosine similarity to the question) is used for questions with
-        no lexical signal (in English): it costs an embedding per sentence."""
-        if not passages:
-            return Draft([], True, "no passages")
-        th = self.thresholds
-        articles = self.articles([p.doc_id for p in passages])
+    def score(self, question: Question, passages: list[Passage], articles: dict[str, Article],
+              sentence_similarity: Callable[[list[str]], list[float]] | None = None) -> Scored:
+        """Every candidate sentence of ``passages`` with its features (names of :class:`SentenceWeights`),
+        best scored first. Sentences from an article about another province than the one asked are left out."""
         sentences = self._sentences(passages, articles)
         words = weigh(question, self.document_frequencies, self.num_docs())
         passage_keys = [frozenset().union(*(s.keys for s in sentences if s.passage == i)) for i in range(len(passages))]
@@ -158,19 +186,32 @@ class ExtractiveAnswerer:
             near = [k for k, s in enumerate(sentences) if s.passage < _SIMILARITY_PASSAGES]
             computed = dict(zip(near, sentence_similarity([sentences[k].text for k in near])))
             similarities = [computed.get(k, 0.0) for k in range(len(sentences))]
-        scored: list[tuple[float, _Sentence]] = []
+        scored: list[tuple[float, _Sentence, dict[str, float]]] = []
         for k, s in enumerate(sentences):
             article = articles.get(passages[s.passage].doc_id)
             if question.provinces and article is not None and not set(question.provinces) & set(article.info.provinces):
                 continue  # from an article about another province: never the answer
-            score = (0.5 * coverage(words, s.keys) + 0.5 * coverage(local, s.keys)
-                     + 0.25 * self._type_bonus(question, s)
-                     + 0.3 * self._counted_bonus(counted, s)
-                     + 0.15 / (1 + s.passage) + 0.1 * passage_cov[s.passage])
-            if similarities is not None:
-                score += th.meaning_weight * similarities[k]
-            scored.append((score, s))
+            features = {"coverage": coverage(words, s.keys), "local": coverage(local, s.keys),
+                        "kind": self._type_bonus(question, s), "counted": self._counted_bonus(counted, s),
+                        "rank": 1 / (1 + s.passage), "passage_coverage": passage_cov[s.passage],
+                        "meaning": similarities[k] if similarities is not None else 0.0}
+            scored.append((self.weights.score(features), s, features))
         scored.sort(key=lambda x: -x[0])
+        return Scored(scored, words, passage_cov, similarities, sentences)
+
+    def answer(self, question: Question, passages: list[Passage],
+               sentence_similarity: Callable[[list[str]], list[float]] | None = None) -> Draft:
+        """Pick the answering sentences of ``passages`` or abstain.
+
+        ``sentence_similarity`` (texts → cosine similarity to the question) is used for questions with
+        no lexical signal (in English): it costs an embedding per sentence."""
+        if not passages:
+            return Draft([], True, "no passages")
+        th = self.thresholds
+        articles = self.articles([p.doc_id for p in passages])
+        result = self.score(question, passages, articles, sentence_similarity)
+        words, passage_cov, similarities, sentences = result.words, result.passage_cov, result.similarities, result.sentences
+        scored = [(score, s) for score, s, _f in result.sentences_scored]
         top = passages[0]
         features = {"coverage": round(max(passage_cov), 3) if passage_cov else 0.0,
                     "dense": round(top.dense, 4) if top.dense is not None else None, "words": len(words)}
@@ -226,8 +267,11 @@ class ExtractiveAnswerer:
                 pick, passage = full
                 picks.insert(0, pick)
                 extra.append(passage)
+        limit = self.max_sentences
+        if question.kind in th.strict_kinds or (question.answer_type == "who" and self._type_bonus(question, best) >= 1):
+            limit = self.max_figure_sentences  # a figure, a date, a person named: the sentence that states it
         for score, s in answering[1:]:
-            if len(picks) >= self.max_sentences:
+            if len(picks) >= limit:
                 break
             if score >= th.second_sentence * best_score and not self._repeats(s, picks, sentences):
                 picks.append(Pick(s.passage, s.start, s.end, s.text, score))

@@ -58,3 +58,22 @@ def test_odd_questions_get_an_answer_or_a_clear_abstention(sample_assistant, que
         assert a.text.startswith(NO_ANSWER) and a.sources == []
     else:
         assert a.sources and "[۱]" in a.text
+
+
+@pytest.mark.parametrize("question", [
+    "چند نفر در خراسان جنوبی بیمه شده‌اند؟",                        # a count
+    "صادرات تعاونی‌های گلستان در سال ۱۴۰۱ چقدر بود؟",               # an amount
+    "چه کسی در پنجمین جلسه شورای توسعه تعاون گیلان گزارش اقدامات تعاون استان را ارائه کرد؟",  # a person named
+])
+def test_a_figure_or_a_named_person_is_answered_in_at_most_two_sentences(sample_assistant, question):
+    a = sample_assistant.ask(question)
+    assert not a.abstained, a.text
+    assert 1 <= len(a.sources) <= 2, a.text
+
+
+def test_an_explanation_may_take_three_sentences_each_cited(sample_assistant):
+    # «شامل چه اقلامی» is answered across the article's sentences: the list, the exports, the exhibition
+    a = sample_assistant.ask("محصولات صادراتی تعاونی استان گلستان شامل چه اقلامی است؟")
+    assert not a.abstained and len(a.sources) == 3, a.text
+    assert all(f"[{n}]" in a.text for n in ("۱", "۲", "۳"))
+    assert "میگو، روغن زیتون" in a.sources[0].quote and all(s.doc_id == GOLESTAN for s in a.sources)
