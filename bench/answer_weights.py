@@ -29,15 +29,8 @@ from assistant.evaluate import holds_fact, load_questions  # noqa: E402
 from assistant.extractive import SentenceWeights  # noqa: E402
 from assistant.question import analyse  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from bench.abstention import CACHE, SETS  # noqa: E402  (the same sets and indexes)
 
-CACHE = REPO / "bench" / ".cache"
-DEV_EXT = REPO.parent / "shared" / "dev-ext"
-SETS = {  # name: (index, questions)
-    "sample": ("sample", REPO / "eval" / "dev_questions.jsonl"),
-    "near-miss": ("sample", REPO / "eval" / "near_miss_questions.jsonl"),
-    "dev-ext 600": ("dev-ext", DEV_EXT / "questions.jsonl"),
-    "dev-ext extra": ("dev-ext", REPO / "eval" / "dev_ext_extra.jsonl"),
-}
 NAMES = [f.name for f in fields(SentenceWeights)]
 GRID = [0.0, 0.05, 0.1, 0.15, 0.25, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
 
