@@ -130,9 +130,9 @@ class ExtractiveAnswerer:
         self.query_vector = query_vector  # canonical question → its embedding (cached: search made it)
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or SentenceWeights()
-        # questions for figures and dates («چند», «چه سالی») and for a person the best sentence names are
-        # answered by the sentence that states it, with at most one more; the others («چرا», «چیست», «کدام»)
-        # are often answered across sentences (measured on dev-ext: README, "Quality")
+        # questions for figures and dates («چند», «چه سالی»), and those whose best sentence names the person or
+        # lists the things asked, are answered by the sentence that states it, with at most one more; the others
+        # («چرا», «چیست», «کدام») are often answered across sentences (measured on dev-ext: README, "Quality")
         self.max_sentences = max_sentences
         self.max_figure_sentences = max_figure_sentences
 
@@ -268,14 +268,20 @@ class ExtractiveAnswerer:
                 picks.insert(0, pick)
                 extra.append(passage)
         limit = self.max_sentences
-        if question.kind in th.strict_kinds or (question.answer_type == "who" and self._type_bonus(question, best) >= 1):
-            limit = self.max_figure_sentences  # a figure, a date, a person named: the sentence that states it
+        if question.kind in th.strict_kinds or self._states_it_all(question, best):
+            limit = self.max_figure_sentences  # a figure, a date, a name, a list: the sentence that states it
         for score, s in answering[1:]:
             if len(picks) >= limit:
                 break
             if score >= th.second_sentence * best_score and not self._repeats(s, picks, sentences):
                 picks.append(Pick(s.passage, s.start, s.end, s.text, score))
         return Draft(picks, False, "", features, extra=extra)
+
+    def _states_it_all(self, question: Question, best: _Sentence) -> bool:
+        """Whether ``best`` holds all a «چه کسی» or «کدام» question asks: a person's name, or the list that
+        follows the noun asked about («کشورهای ترکمنستان، عراق، ...»)."""
+        bonus = self._type_bonus(question, best)
+        return (question.answer_type == "who" and bonus >= 1) or (question.answer_type == "which" and bonus >= 1.5)
 
     def _full_name(self, best: _Sentence, article: Article | None, n_passages: int) -> tuple[Pick, Passage] | None:
         """The article's sentence naming in full the person ``best`` names by surname only, as a pick."""

@@ -64,8 +64,9 @@ def test_odd_questions_get_an_answer_or_a_clear_abstention(sample_assistant, que
     "چند نفر در خراسان جنوبی بیمه شده‌اند؟",                        # a count
     "صادرات تعاونی‌های گلستان در سال ۱۴۰۱ چقدر بود؟",               # an amount
     "چه کسی در پنجمین جلسه شورای توسعه تعاون گیلان گزارش اقدامات تعاون استان را ارائه کرد؟",  # a person named
+    "تعاونی‌های گلستان به کدام کشورها صادرات دارند؟",                 # the list after the noun asked
 ])
-def test_a_figure_or_a_named_person_is_answered_in_at_most_two_sentences(sample_assistant, question):
+def test_a_figure_a_name_or_a_list_is_answered_in_at_most_two_sentences(sample_assistant, question):
     a = sample_assistant.ask(question)
     assert not a.abstained, a.text
     assert 1 <= len(a.sources) <= 2, a.text
