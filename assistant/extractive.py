@@ -55,8 +55,8 @@ class Thresholds:
 class SentenceWeights:
     """How a sentence's score is made: the weight of each feature (``ExtractiveAnswerer.score``).
 
-    Fitted on the development sets by ``bench/answer_weights.py`` (the sentence that holds the expected
-    answer should score best); the README's quality section gives the figures."""
+    Set by hand; ``bench/answer_weights.py`` refits them on the development sets so that the sentence holding
+    the expected answer scores best, and finds nothing to gain (cross-validated: README, "Quality")."""
 
     coverage: float = 0.5          # share of the question's words (weighted by rarity in the index)
     local: float = 0.5             # the same, words weighted by rarity among the candidate sentences
