@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -17,11 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import SAMPLE_ARTICLES
-from helpers import BIN, cli_env, run_cli
+from helpers import BIN, cli_env, run_cli, write_varied_articles
 
 QUERIES = ["صادرات تعاونی‌های گیلان", "اعضای تعاونی‌های گلستان", "گزارش شماره ۷ اشتغال", "تعاونی‌های مشکل‌دار"]
-DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def _run(*args, data: Path) -> subprocess.CompletedProcess:
@@ -31,14 +28,7 @@ def _run(*args, data: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """12 distinct articles made from the samples (a numbered headline, changed figures)."""
-    folder = tmp_path_factory.mktemp("crash-corpus")
-    samples = sorted(SAMPLE_ARTICLES.glob("*.txt"))
-    for i in range(12):
-        text = samples[i % len(samples)].read_text(encoding="utf-8")
-        text = re.sub(r"[۰-۹]+", lambda m, i=i: str(int(m.group(0).translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))) + i + 1).translate(DIGITS), text)
-        (folder / f"a{i:02d}.txt").write_text(f"گزارش شماره {str(i).translate(DIGITS)} دربارهٔ تعاونی‌ها\n{text}",
-                                               encoding="utf-8")
-    return folder
+    return write_varied_articles(tmp_path_factory.mktemp("crash-corpus"), 12, "a")
 
 
 def _state(data: Path) -> dict:

