@@ -96,6 +96,17 @@ def _source(item: Any, i: int) -> FeedbackSource:
     return FeedbackSource(doc_id=_INVISIBLE.sub("", doc_id).strip()[:300], title=_INVISIBLE.sub("", title).strip()[:500])
 
 
+def _checked_list(name: str, value: Any, what: str, limit: int) -> list | tuple:
+    """``value`` (None: empty) when it is a list of at most ``limit`` items; else :class:`FeedbackError`."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise FeedbackError(f"{name} must be {what}, got {value!r:.60}")
+    if len(value) > limit:
+        raise FeedbackError(f"{name} has {len(value)} items; the limit is {limit}")
+    return value
+
+
 def make_feedback(question: Any, answer: Any, rating: Any, comment: Any = None, sources: Any = None, *,
                   history: Any = None, feedback_id: str | None = None, now: datetime | None = None) -> Feedback:
     """A checked :class:`Feedback` (not stored). Raises :class:`FeedbackError` naming the bad value."""
@@ -105,18 +116,8 @@ def make_feedback(question: Any, answer: Any, rating: Any, comment: Any = None, 
         feedback_id = uuid.uuid4().hex
     elif not isinstance(feedback_id, str) or not _ID.match(feedback_id):
         raise FeedbackError(f"feedback id must be 32 hex digits, got {feedback_id!r:.60}")
-    if sources is None:
-        sources = []
-    if not isinstance(sources, (list, tuple)):
-        raise FeedbackError(f"sources must be a list of {{\"doc_id\", \"title\"}} objects, got {sources!r:.60}")
-    if len(sources) > MAX_SOURCES:
-        raise FeedbackError(f"sources has {len(sources)} items; the limit is {MAX_SOURCES}")
-    if history is None:
-        history = []
-    if not isinstance(history, (list, tuple)):
-        raise FeedbackError(f"history must be a list of earlier questions, got {history!r:.60}")
-    if len(history) > MAX_HISTORY:
-        raise FeedbackError(f"history has {len(history)} items; the limit is {MAX_HISTORY}")
+    sources = _checked_list("sources", sources, 'a list of {"doc_id", "title"} objects', MAX_SOURCES)
+    history = _checked_list("history", history, "a list of earlier questions", MAX_HISTORY)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return Feedback(
         id=feedback_id,
