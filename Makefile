@@ -14,7 +14,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# the test extras pull torch (a CUDA build from PyPI): about 7 GB in .venv plus the downloads while installing
 $(VENV)/.installed-test: $(VENV)/.installed
+	@free=$$(df -Pk . | awk 'NR==2 {print int($$4 / 1048576)}'); [ "$$free" -ge 10 ] || \
+	  echo "WARNING: $$free GB free on $$(df -P . | awk 'NR==2 {print $$6}'); the test install needs about 10 GB" \
+	    "(torch and its CUDA libraries): free some space if pip stops with 'No space left on device'"
 	$(BIN)/pip install --quiet -e '.[test,sentence-transformers]'
 	touch $@
 
