@@ -13,7 +13,6 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent / "assistant"   # the console script of the installed package
 ACCESS_TOKEN = "s3cret-token"   # the token of the UI tests' locked server (tests/ui/conftest.py: locked)
-_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def free_port() -> int:
@@ -37,15 +36,14 @@ def write_varied_articles(folder: Path, count: int, prefix: str) -> Path:
     """``count`` distinct articles made from the samples in ``folder`` (``<prefix>00.txt`` ...): a numbered
     headline, and every Persian figure of the i-th one raised by i + 1."""
     from assistant.settings import SAMPLE_ARTICLES
+    from index.persian.fold import latin_digits, persian_digits
 
     samples = sorted(SAMPLE_ARTICLES.glob("*.txt"))
-    to_latin = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
     for i in range(count):
         text = samples[i % len(samples)].read_text(encoding="utf-8")
-        text = re.sub(r"[۰-۹]+", lambda m, i=i: str(int(m.group(0).translate(to_latin)) + i + 1).translate(_FA_DIGITS),
-                      text)
+        text = re.sub(r"[۰-۹]+", lambda m, i=i: persian_digits(int(latin_digits(m.group(0))) + i + 1), text)
         (folder / f"{prefix}{i:02d}.txt").write_text(
-            f"گزارش شماره {str(i).translate(_FA_DIGITS)} دربارهٔ تعاونی‌ها\n{text}", encoding="utf-8")
+            f"گزارش شماره {persian_digits(i)} دربارهٔ تعاونی‌ها\n{text}", encoding="utf-8")
     return folder
 
 

@@ -25,7 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
 FIGURE = "۳۴ میلیون دلار"
-TOKEN = ACCESS_TOKEN
 PERSIAN = set("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")
 
 
@@ -216,7 +215,7 @@ def test_browser_clients_of_allowed_origins_pass_cors(server, mcp_url, allowed_p
 def test_the_token_is_required_when_set(locked):
     url = f"{locked.url}/mcp"
     with httpx.Client(timeout=60) as c:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}):
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {ACCESS_TOKEN}"}):
             r = c.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, headers=headers)
             assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", headers
             assert r.json()["error"].startswith("missing or wrong token")
@@ -225,7 +224,7 @@ def test_the_token_is_required_when_set(locked):
         # an API path: a GET is refused as JSON, not as a page, and the chat's cookie does not open it
         no_token = c.get(url)
         assert no_token.status_code == 401 and no_token.json()["error"].startswith("missing or wrong token")
-        c.cookies.set("assistant_token", TOKEN)
+        c.cookies.set("assistant_token", ACCESS_TOKEN)
         cookie = c.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert cookie.status_code == 401 and cookie.json()["error"].startswith("missing or wrong token")
     for headers in ({}, {"Authorization": "Bearer wrong"}):
@@ -236,11 +235,11 @@ def test_the_token_is_required_when_set(locked):
     async def work(client):
         return (await client.list_tools()).tools, await client.call_tool("ask", {"question": GILAN_Q})
 
-    tools, answer = run(with_client(url, work, headers={"Authorization": f"Bearer {TOKEN}"}))
+    tools, answer = run(with_client(url, work, headers={"Authorization": f"Bearer {ACCESS_TOKEN}"}))
     assert {"ask", "search", "facts"} <= {t.name for t in tools}
     assert FIGURE in answer.structured_content["answer"]
     # clients that take only a URL: the token in the query, as for /api/
-    tools, answer = run(with_client(f"{url}?token={TOKEN}", work))
+    tools, answer = run(with_client(f"{url}?token={ACCESS_TOKEN}", work))
     assert FIGURE in answer.structured_content["answer"]
 
 

@@ -21,7 +21,6 @@ GILAN_FIGURE = "۳۴ میلیون"
 FIRST = "صادرات تعاونی‌های گیلان چقدر بود؟"      # a follow-up «و گلستان چطور؟» then asks for Golestan's exports
 GOLESTAN_FIGURE = "۲۲ میلیون و ۹۹۵ هزار دلار"
 MODEL = "taavon-news"
-TOKEN = ACCESS_TOKEN
 EXTRAS = {"sources", "related", "abstained", "standalone_question", "notes"}
 
 
@@ -151,7 +150,7 @@ def test_a_long_conversation_fits_the_chat_body_limit(client):
 
 # --------------------------------------------------------------------------------------------- token
 def test_token_is_required_when_set(locked):
-    for key in ("wrong", TOKEN + "x"):
+    for key in ("wrong", ACCESS_TOKEN + "x"):
         bad = openai.OpenAI(base_url=f"{locked.url}/v1", api_key=key, max_retries=0)
         with pytest.raises(openai.AuthenticationError) as e:
             bad.models.list()
@@ -163,7 +162,7 @@ def test_token_is_required_when_set(locked):
     r = httpx.get(f"{locked.url}/v1/models")                                  # no header at all
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert "token" in r.json()["error"]["message"]
-    good = openai.OpenAI(base_url=f"{locked.url}/v1", api_key=TOKEN, max_retries=0, timeout=120)
+    good = openai.OpenAI(base_url=f"{locked.url}/v1", api_key=ACCESS_TOKEN, max_retries=0, timeout=120)
     assert [m.id for m in good.models.list().data] == [MODEL]
     assert GILAN_FIGURE in good.chat.completions.create(model=MODEL, messages=user(GILAN_Q)).choices[0].message.content
 

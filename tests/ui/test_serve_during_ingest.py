@@ -12,9 +12,9 @@ import httpx
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
 from helpers import BIN, Server, cli_env
+from index.persian.fold import persian_digits
 
 GOLESTAN, GILAN = "000_35ffd71e27c3aa0e", "001_2df5e54f2db4a315"
-DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def test_the_server_answers_during_an_ingest_and_sees_its_articles_after(tmp_path):
@@ -31,7 +31,7 @@ def test_the_server_answers_during_an_ingest_and_sees_its_articles_after(tmp_pat
     # more articles for the ingest beside the server: Gilan's, and eight variants of the others
     shutil.copy(SAMPLE_ARTICLES / f"{GILAN}.txt", folder)
     for i, f in enumerate(sorted(SAMPLE_ARTICLES.glob("*.txt"))[2:] * 3):
-        (folder / f"extra{i}.txt").write_text(f"گزارش {str(i).translate(DIGITS)}\n" + f.read_text(encoding="utf-8"),
+        (folder / f"extra{i}.txt").write_text(f"گزارش {persian_digits(i)}\n" + f.read_text(encoding="utf-8"),
                                                encoding="utf-8")
     with Server(create_app(assistant, settings)) as server, httpx.Client(base_url=server.url,
                                                                                       timeout=60) as client:
