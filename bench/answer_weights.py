@@ -63,12 +63,13 @@ def collect(sets: list[str]) -> list[dict]:
     return out
 
 
+def top_holds(item: dict, w: SentenceWeights) -> bool:
+    """Whether the sentence ``w`` scores best holds the answer (False when there is no candidate)."""
+    return bool(item["rows"]) and bool(max(item["rows"], key=lambda r: w.score(r[0]))[1])
+
+
 def accuracy(items: list[dict], w: SentenceWeights) -> float:
-    hits = 0
-    for it in items:
-        if it["rows"]:
-            hits += max(it["rows"], key=lambda r: w.score(r[0]))[1]
-    return hits / max(len(items), 1)
+    return sum(top_holds(it, w) for it in items) / max(len(items), 1)
 
 
 def fit(items: list[dict], start: SentenceWeights, rounds: int = 3) -> SentenceWeights:
@@ -93,8 +94,9 @@ def main() -> None:
     args = p.parse_args()
     cache = CACHE / "answer_features.json"
     key = [sorted(args.sets), NAMES]  # features of another version of the answerer are collected again
-    if cache.exists() and json.loads(cache.read_text())["sets"] == key:
-        items = json.loads(cache.read_text())["items"]
+    cached = json.loads(cache.read_text()) if cache.exists() else {}
+    if cached.get("sets") == key:
+        items = cached["items"]
     else:
         items = collect(args.sets)
         cache.write_text(json.dumps({"sets": key, "items": items}))
@@ -108,9 +110,8 @@ def main() -> None:
         test_set = set(test)
         w = fit([items[i] for i in order if i not in test_set], default)
         for i in test:
-            it = items[i]
-            held[it["set"]][0] += bool(it["rows"]) and max(it["rows"], key=lambda r: w.score(r[0]))[1]
-            held[it["set"]][1] += 1
+            held[items[i]["set"]][0] += top_holds(items[i], w)
+            held[items[i]["set"]][1] += 1
     fitted = fit(items, default)
     print(f"{'set':16s} {'questions':>9s} {'default':>8s} {'fitted (cross-validated)':>25s}")
     for name in args.sets:
