@@ -7,7 +7,8 @@ items; an empty list means it answers. Checked:
 * **words**: every content word of the question (the measure, the group, the product, the town...)
   is in the sentence, in any spelling the lexicon knows (stems, colloquial forms, glued or split
   compounds, words meaning the same). Words of the article's title, the role of a quoted speaker and
-  whose words they are («به گفته X») may stand anywhere in the article;
+  whose words they are («به گفته X») may stand anywhere in the article, except the measure of a figure
+  asked when the sentence gives its figure for another measure (exports in the title, investment here);
 * **amounts**: a count (``چند تعاونی``) needs a number of that thing (``۲۵ شرکت تعاونی``, not
   ``۳۱ طرح تعاونی``); an amount asked in a unit (``چند دلار``, ``به ریال``, ``چند تن``) needs an amount
   in that unit; a percentage needs a percentage; a number the question itself states is no answer;
@@ -38,6 +39,7 @@ _OFFICES = frozenset("وزارت وزارتخانه معاونت سازمان ا
 _COUNTRY = re.compile(r"(?<!\w)(کل کشور|در کشور|سطح کشور|سراسر کشور)(?!\w)")
 _COUNTERS = frozenset("شرکت واحد عدد مورد فقره باب نوع دستگاه قطعه راس رأس نفر ثبت".split())
 _WHEN_KINDS = ("date", "when", "year", "weekday")
+_FIGURE_KINDS = ("amount", "count", "percent")
 _TIME_UNITS = frozenset("سال ماه روز هفته".split())
 _HUMAN = frozenset("نفر نیرو عضو اعضا شاغل کارگر کارمند فرد افراد کارکن جوان زن مرد دانشجو".split())
 _UNIT_COUNTS = {"cooperatives": ("تعاونی", "شرکت"), "companies": ("شرکت", "تعاونی"), "countries": ("کشور",),
@@ -148,6 +150,11 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
     for i, w in enumerate(words):
         if i in glued_ok or w.role == "implied" or _word_in(w, keys, lex):
             continue
+        if q.kind in _FIGURE_KINDS and lex.is_measure(w.text) and _names_other_measure(q, s, lex):
+            # a figure of the sentence's own measure («سرمایهگذاری ۵۰۸ میلیارد ریال») is not one of the measure
+            # asked («صادرات»), however much the article's title or the sentence before speak of that
+            out.append(w)
+            continue
         if w.text == q.which and _names_one(w.text, s, lex):
             continue  # «کدام کشورها» → «ترکمنستان، عراق»
         if w.text == q.which:
@@ -162,6 +169,12 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
             continue  # who said it / the role of the person asked about: anywhere in the article
         out.append(w)
     return out
+
+
+def _names_other_measure(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
+    """Whether the sentence names a measure that none of the question's words is."""
+    asked = frozenset(k for w in q.words for k in w.keys)
+    return any(lex.is_measure(t) and not lex.keys(t) & asked for t in TOKEN.findall(s.canonical))
 
 
 def _names_one(which: str, s: SentenceInfo, lex: Lexicon) -> bool:

@@ -260,8 +260,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
         in_attribution = any(s <= a < e for s, e in attribution_spans)
         following = tokens[pos + 1][2] if pos + 1 < len(tokens) else ""
         # a light verb after a noun makes it a predicate: «ارائه داده»، «افتتاح شد»، «استفاده کردن»
-        predicate = bool(following) and lex.is_light_verb(following) and not any(
-            b in lex.measure_words or b in lex.money_measures or b in lex.trade_measures for b in lex.bases(w))
+        predicate = bool(following) and lex.is_light_verb(following) and not lex.is_measure(w)
         setting = any(b in lex.setting for b in lex.bases(w))
         role_name = ("attribution" if in_attribution or setting else "title" if role == "title"
                      else "implied" if implied else "predicate" if predicate else "content")

@@ -149,6 +149,11 @@ class Lexicon:
         """The word and its forms without inflection: ``تعاونیهای`` → ``تعاونی``, ``جوونا`` → ``جوان``."""
         return _bases(self, word)
 
+    def is_measure(self, word: str) -> bool:
+        """A measure figures are given for: ``صادرات``, ``سرمایهگذاری``, ``وام``, ``اشتغال``, ``عضویت``..."""
+        return any(b in self.measure_words or b in self.money_measures or b in self.trade_measures
+                   for b in self.bases(word))
+
     def _bases(self, word: str) -> frozenset[str]:
         word = self.formal(word)
         out = {word}
