@@ -108,8 +108,9 @@ def answer_type(kind: Kind) -> AnswerType:
 
 
 def _kind(canonical: str, lex) -> tuple[Kind, str | None]:
-    words = set(canonical.split())
-    contact = next((lex.contact[w] for w in words if w in lex.contact), None)
+    asked = [lex.contact[w] for w in canonical.split() if w in lex.contact]
+    # «آدرس سایت», «نشانی ایمیل» ask for a site or a mailbox: a street address only when nothing else is named
+    contact = next((c for c in asked if c != "address"), asked[0] if asked else None)
     if contact is None and re.search(r"شماره\s*(تلفن|تماس)|ساعت\s*کار", canonical):
         contact = "hours" if "ساعت" in canonical else "phone"
     if contact:

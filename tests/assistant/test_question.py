@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from assistant.question import analyse
@@ -62,3 +66,14 @@ def test_word_roles():
 def test_odd_questions_are_read_without_error(text):
     q = ask(text)
     assert q.kind in ("other", "amount", "count") or q.english
+
+
+def test_which_contact_detail_is_asked_does_not_depend_on_the_process():
+    # «آدرس وبسایت» asks for the site, whatever order a set of the question's words comes in (the hash seed)
+    questions = ["آدرس وبسایت بانک توسعه تعاون چیست؟", "آدرس سایت پایگاه اطلاع رسانی دیارمیرزا چیه؟",
+                 "نشانی ایمیل اداره تعاون گیلان چیست؟", "آدرس و تلفن اداره تعاون گیلان؟", "آدرس اداره تعاون گیلان؟"]
+    code = ("import sys; from assistant.question import analyse; from index.persian.normalize import get_normalizer; "
+            "n = get_normalizer(); print(' '.join(analyse(q, n).contact for q in sys.argv[1:]))")
+    seen = {subprocess.run([sys.executable, "-c", code, *questions], env={**os.environ, "PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=True).stdout.strip() for seed in ("0", "3")}
+    assert seen == {"web web web phone address"}
