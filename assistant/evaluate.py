@@ -4,13 +4,16 @@ A question line: ``{"id", "q", "doc_id", "answer", "kind", "shape"?, "history"?}
 expected fact as the article writes it (``null`` for a question the articles cannot answer); ``history``
 is the earlier questions of the chat for a follow-up; a line with ``"reviewed": false`` (exported by
 ``assistant feedback --export``, its expected answer not written yet) is refused. Reading-comprehension lines are read too:
-``{"q", "doc", "answers": [span, ...]}`` (any one span is the fact; ``[]`` = unanswerable).
+``{"q", "doc", "answers": [span, ...]}`` (any one span is the fact; ``[]`` = unanswerable), and the news
+archive's lines ``{"id", "q", "doc", "any": [[alternative, ...], ...]}``: every inner list must have one
+alternative in the answer, compared after :func:`fold` (no ``doc`` = the archive does not answer it).
 
 Scores:
 * retrieval: the rank of the first retrieved passage from ``doc_id`` that holds the fact (@1, @3, MRR);
 * answer accuracy: the answer holds the fact; amounts are compared by value (``۳۴ میلیون`` =
   ``34000000``), text in canonical form (any spelling, any digits), a list by every item;
-* citation accuracy: of the answers that hold the fact, those where a cited passage holds it too;
+* citation accuracy: of the answers that hold the fact, those where a cited passage holds it too (for the
+  news form: a cited passage of the right article);
 * abstention precision/recall on the unanswerable questions;
 * per ``shape`` (or ``kind``): how many were answered correctly / abstained on;
 * latency p50/p95 of the whole chain.
@@ -29,6 +32,23 @@ from index.persian.numbers import find_amounts
 
 
 ACROSS_KINDS = frozenset({"compare", "aggregate", "superlative"})
+
+
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", **{d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")},
+                       **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")}})
+_DROP = re.compile(r"[\s\u200c\u200e\u200f\u200d\u061c]|(?<=\d)[,٬](?=\d)")
+
+
+def fold(text: str) -> str:
+    """The news questions' comparison form: ي/ك folded to ی/ک, every digit Latin, no ZWNJ, LRM/RLM,
+    spaces or thousands separators."""
+    return _DROP.sub("", text.translate(_FOLD))
+
+
+def holds_all(text: str, groups: list[list[str]]) -> bool:
+    """Whether ``text`` has one alternative of every group (compared folded)."""
+    folded = fold(text)
+    return bool(groups) and all(any(fold(a) in folded for a in group) for group in groups)
 
 
 class QuestionSetError(ValueError):
@@ -53,7 +73,15 @@ def load_questions(path: Path) -> list[dict]:
             raise QuestionSetError(f'{path}:{n}: not reviewed yet: write the expected answer in "answer" (null when '
                                    f'the articles cannot answer it), then delete "reviewed"')
         q.setdefault("id", f"line{n}")
-        if "answers" in q and "answer" not in q:  # reading-comprehension form
+        if "any" in q and "answer" not in q:  # the news archive's form: one alternative of every group
+            groups = [[a for a in g if isinstance(a, str) and a.strip()] for g in q["any"] or []]
+            if any(not g for g in groups):
+                raise QuestionSetError(f'{path}:{n}: every list of "any" needs at least one alternative')
+            q["groups"] = groups
+            q["answer"] = groups or None
+            q.setdefault("doc_id", q.get("doc"))
+            q.setdefault("kind", "answerable" if groups else "unanswerable")
+        elif "answers" in q and "answer" not in q:  # reading-comprehension form
             spans = [a for a in q["answers"] if isinstance(a, str) and a.strip()]
             q["answer"] = spans or None
             q["alternatives"] = True
@@ -107,7 +135,14 @@ def run(assistant, questions: list[dict], *, progress=None) -> list[Result]:
         answer = assistant.ask(q["q"], q.get("history"))
         expected = q.get("answer")
         rank = correct = cited = None
-        if q.get("alternatives") and expected:
+        if q.get("groups"):
+            groups = q["groups"]
+            rank = next((r for r, p in enumerate(answer.passages)
+                         if p.doc_id == q.get("doc_id") and holds_all(p.text, groups)), None)
+            correct = not answer.abstained and holds_all(answer.text, groups)
+            if correct:
+                cited = any(s.doc_id == q.get("doc_id") for s in answer.sources)
+        elif q.get("alternatives") and expected:
             # any one of the spans: rank of the first passage of the document holding one, answer holds one
             rank = next((r for r, p in enumerate(answer.passages)
                          if (not q.get("doc_id") or p.doc_id == q["doc_id"])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from assistant.coverage import coverage, plain_keys, weigh
-from assistant.match import Article, Miss, check
+from assistant.match import Article, Miss, binds, check, title_runs
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.persian.lexicon import lexicon
@@ -34,6 +34,25 @@ _PERSON = re.compile(r"مدیرکل|مدیر کل|رئیس|رییس|معاون|�
 _LIST = re.compile(r"،|,| و ")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _SIMILARITY_PASSAGES = 2
+_SAID = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|خاطرنشان|عنوان کرد|اعلام کرد)")
+
+
+def _quotes_role(question: Question, s: SentenceInfo) -> bool:
+    """Whether ``s`` quotes someone by the role the question asks about: «امام جمعه بوشهر گفت: ...»."""
+    asked = [w for w in question.words if w.role == "title"]
+    said = _SAID.search(s.canonical)
+    if not asked or not said or s.names:
+        return False
+    runs = title_runs(s.canonical[:said.start()])
+    return any(all(w.keys & lexicon().keys(t) for w, t in zip(asked, run)) and len(run) >= 1 for run in runs[:1])
+
+
+def _names_speaker(question: Question, s: SentenceInfo) -> bool:
+    """Whether ``s`` names the one who speaks, under no other role: «آیت الله غلامعلی صفایی ... اظهار داشت»."""
+    if not s.names or not _SAID.search(s.canonical):
+        return False
+    asked = frozenset(k for w in question.words if w.role == "title" for k in w.keys)
+    return all(any(lexicon().keys(t) & asked for t in run) for run in title_runs(s.canonical))
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,11 @@ class Thresholds:
     # an abstention explains what the nearest sentence lacks only when it holds this share of the question's words
     near_coverage: float = 0.5
     strict_kinds: tuple[str, ...] = ("amount", "count", "percent", "year", "date")  # figures and dates: quoted
+    # ... for what they are of: a sentence missing a binding word of the question (its measure, group, place,
+    # product: ``match.binds``) does not answer; other missing words count up to ``max_missing_share``.
+    # A word binds when hazm's corpus writes it at most 10^binding_log_frequency times (bench/binding.py fits it);
+    # None: every word binds (the rule before: a figure's sentence holds every word of the question)
+    binding_log_frequency: float | None = 6.3
 
 
 @dataclass(frozen=True)
@@ -235,6 +259,10 @@ class ExtractiveAnswerer:
         for score, s in scored:
             article = articles.get(passages[s.passage].doc_id)
             misses = check(question, s.info, article) if article is not None and not question.english else []
+            if question.kind in ("who", "name") and any(m.kind == "name" for m in misses) and \
+                    _quotes_role(question, s.info) and \
+                    self._neighbour(s, article, 0, lambda x: _names_speaker(question, x), probe=True):
+                misses = [m for m in misses if m.kind != "name"]  # «امام جمعه بوشهر گفت»; the next names him
             checked.append((score, s, misses))
         weight = {w.text: x for w, (_k, x) in zip(question.words, words)}
         total = sum(weight.values()) or 1.0
@@ -261,12 +289,25 @@ class ExtractiveAnswerer:
         best_score, best = answering[0]
         picks = [Pick(best.passage, best.start, best.end, best.text, best_score)]
         extra: list[Passage] = []
+        article = articles.get(passages[best.passage].doc_id)
         if question.kind in ("who", "name"):
-            full = self._full_name(best, articles.get(passages[best.passage].doc_id), len(passages))
+            full = self._full_name(best.info, article, len(passages))
+            if full is None and not best.info.names and _quotes_role(question, best.info):
+                # «امام جمعه بوشهر گفت: ...» answers who said it; the next sentence names him (in full, if the
+                # article does somewhere)
+                full = self._neighbour(best, article, len(passages), lambda x: _names_speaker(question, x))
+                if full is not None:
+                    info = next((x for x in article.info.sentences if x.start == full[1].start + full[0].start), None)
+                    full = (self._full_name(info, article, len(passages)) if info else None) or full
             if full is not None:  # «کبیری گفت ...» answers; «محمدجعفر کبیری ...» names him in full
                 pick, passage = full
                 picks.insert(0, pick)
                 extra.append(passage)
+        elif question.kind in ("date", "when", "weekday") and not (best.info.date or best.info.weekday):
+            near = self._neighbour(best, article, len(passages), lambda x: x.date or x.weekday)
+            if near is not None:  # the day is in the sentence next to the event
+                picks.append(near[0])
+                extra.append(near[1])
         limit = self.max_sentences
         if question.kind in th.strict_kinds or self._states_it_all(question, best):
             limit = self.max_figure_sentences  # a figure, a date, a name, a list: the sentence that states it
@@ -283,16 +324,38 @@ class ExtractiveAnswerer:
         bonus = self._type_bonus(question, best)
         return (question.answer_type == "who" and bonus >= 1) or (question.answer_type == "which" and bonus >= 1.5)
 
-    def _full_name(self, best: _Sentence, article: Article | None, n_passages: int) -> tuple[Pick, Passage] | None:
+    def _full_name(self, best: SentenceInfo, article: Article | None, n_passages: int) -> tuple[Pick, Passage] | None:
         """The article's sentence naming in full the person ``best`` names by surname only, as a pick."""
         from index.sentences import is_given_name
 
-        if article is None or self.passage_for is None or any(is_given_name(n) for n in best.info.names):
+        if article is None or self.passage_for is None or any(is_given_name(n) for n in best.names):
             return None
-        surnames = [n for n in best.info.names if n in article.info.surnames]
+        surnames = [n for n in best.names if n in article.info.surnames]
         for s in article.info.sentences:
             words = s.canonical.split()
             if any(is_given_name(a) and b in surnames for a, b in zip(words, words[1:])):
+                p = self.passage_for(article.doc_id, s.start, s.end)
+                if p is None:
+                    return None
+                a, b = s.start - p.start, s.end - p.start
+                return Pick(n_passages, a, b, p.text[a:b].strip(), 0.0), p
+        return None
+
+    def _neighbour(self, best: _Sentence, article: Article | None, n_passages: int,
+                   wanted: Callable[[SentenceInfo], bool], probe: bool = False) -> tuple[Pick, Passage] | bool | None:
+        """The sentence right after ``best`` (or right before it) when it holds what ``best`` lacks, as a pick
+        (``probe``: only whether there is one)."""
+        if article is None or self.passage_for is None:
+            return None
+        order = article.info.sentences
+        at = next((i for i, x in enumerate(order) if x.start == best.info.start), None)
+        if at is None:
+            return None
+        for i in (at + 1, at - 1):
+            if 0 <= i < len(order) and wanted(order[i]):
+                if probe:
+                    return True
+                s = order[i]
                 p = self.passage_for(article.doc_id, s.start, s.end)
                 if p is None:
                     return None
@@ -309,7 +372,12 @@ class ExtractiveAnswerer:
         if not hard:
             return True
         if question.kind in self.thresholds.strict_kinds:
-            return False
+            limit = self.thresholds.binding_log_frequency
+            if limit is None:
+                return False
+            by_text = {w.text: w for w in question.words}
+            if any(m.asked not in by_text or binds(by_text[m.asked], question, limit) for m in hard):
+                return False
         return sum(weight.get(m.asked, 0.0) for m in hard) / total <= self.thresholds.max_missing_share
 
     def _sentences(self, passages: list[Passage], articles: dict[str, Article]) -> list[_Sentence]:

@@ -21,6 +21,7 @@ items; an empty list means it answers. Checked:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,7 +98,14 @@ def title_runs(canonical: str) -> list[tuple[str, ...]]:
     for clause in re.split(r"[،,:؛.()«»]", canonical):
         run: list[str] = []
         gap = 0
-        for t in TOKEN.findall(clause):
+        tokens = TOKEN.findall(clause)
+        joined: list[str] = []
+        for t in tokens:  # «مدیر عامل» written apart is «مدیرعامل»
+            if joined and lex.role(joined[-1] + t) == "title" and lex.role(t) != "title":
+                joined[-1] += t
+            else:
+                joined.append(t)
+        for t in joined:
             if lex.role(t) == "title":
                 run.append(t)
                 gap = 0
@@ -147,6 +155,9 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
         if w2.pos == w1.pos + 1 and (lex.keys(w1.text + w2.text) - lex.keys(w1.text) - lex.keys(w2.text)) & keys:
             glued_ok |= {i, i + 1}
     who = q.kind in ("who", "name")
+    # a sentence about a province the question does not name («... روستایی مازندران» for «شهرستان بابل») borrows
+    # nothing from the article's title or the sentence before: it is not about the article's topic
+    elsewhere = bool(s.provinces) and not set(s.provinces) & set(q.provinces)
     for i, w in enumerate(words):
         if i in glued_ok or w.role == "implied" or _word_in(w, keys, lex):
             continue
@@ -160,9 +171,9 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
         if w.text == q.which:
             out.append(w)  # reported as a «which» miss by check()
             continue
-        if q.kind not in _WHEN_KINDS and _word_in(w, article.title_keys, lex):
+        if q.kind not in _WHEN_KINDS and not elsewhere and _word_in(w, article.title_keys, lex):
             continue  # the article's topic: «وی», «این استان» in the sentence (not for «when»: the date is the event's)
-        if previous is not None and q.kind not in _WHEN_KINDS and _word_in(w, previous, lex):
+        if previous is not None and q.kind not in _WHEN_KINDS and not elsewhere and _word_in(w, previous, lex):
             continue  # said in the sentence before, which «وی», «این» and «آن» refer back to
         if (w.role in ("title", "attribution") or who or w.text in article.info.surnames) and \
                 _word_in(w, article.keys, lex):
@@ -171,10 +182,61 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
     return out
 
 
+# hazm's parts of speech of words that frame a question («زیر پوشش», «در حال حاضر», «به طور»), never what it is about
+_PLACE_NOUNS = frozenset("شهرستان شهر روستای روستا بخش دهستان شهرک منطقه استان".split())
+_FRAMING_TAGS = frozenset({"P", "POSTP", "ADV", "CONJ", "PRO", "DET", "INT", "NUM", "RES", "PR", "PS", "CL"})
+
+
+@lru_cache(maxsize=1)
+def _subgroup_keys() -> frozenset[str]:
+    lex = lexicon()
+    return frozenset(k for w in lex.subgroups for k in lex.keys(w))
+
+
+def binds(word: QWord, q: Question, max_log_frequency: float) -> bool:
+    """Whether a sentence must hold ``word`` to answer ``q`` (a figure is quoted for what it is of).
+
+    Binding: the measure, a group or kind of cooperative (``subgroups``), what a count counts, a person's
+    role, and any specific word: one hazm's corpus writes rarely (log10 of its count at most
+    ``max_log_frequency``, fitted on the development sets: ``bench/binding.py``) or does not know (names,
+    places, products). Not binding: words that frame the question (prepositions, adverbs: «زیر»، «حاضر»),
+    verbs, and common words («سهم», «فعالیت», «مهم»), which the answer says in its own words."""
+    lex = lexicon()
+    w = word.text
+    if word.role == "title" or lex.is_measure(w) or w in q.counted or word.keys & _subgroup_keys():
+        return True
+    tokens = TOKEN.findall(q.canonical.lower())
+    if 0 < word.pos < len(tokens) and tokens[word.pos - 1] in _PLACE_NOUNS:
+        return True  # «شهرستان رشت», «روستای سیهرود»: a place
+    if w in lex.past_stems or w in lex.present_stems:
+        return False  # «... را مهم دانست کیست؟»: the verb of the question
+    tags = lex.tags_of(w)
+    if "P" in tags or (tags and tags <= _FRAMING_TAGS):
+        return False  # a preposition («زیر» is N, P, AJ), an adverb, a pronoun
+    frequency = lex.frequency_of(w)
+    return frequency <= 0 or math.log10(frequency) <= max_log_frequency
+
+
 def _names_other_measure(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
     """Whether the sentence names a measure that none of the question's words is."""
     asked = frozenset(k for w in q.words for k in w.keys)
     return any(lex.is_measure(t) and not lex.keys(t) & asked for t in TOKEN.findall(s.canonical))
+
+
+def _of_other_measure(q: Question, amounts: list[AmountSpan], lex: Lexicon) -> tuple[str, str] | None:
+    """(the measure asked, the one the figures are of) when every figure says it is of another measure:
+    «بیست و پنج درصد تسهیلات» for «سهم ... از اشتغال چند درصد»."""
+    asked = [w for w in q.words if lex.is_measure(w.text)]
+    if not asked or not amounts:
+        return None
+    keys = frozenset(k for w in asked for k in w.keys)
+    found = ""
+    for a in amounts:
+        measures = [w for w in a.counted[:2] if lex.is_measure(w)]
+        if not measures or any(lex.keys(m) & keys for m in measures):
+            return None
+        found = found or measures[0]
+    return asked[0].text, found
 
 
 def _names_one(which: str, s: SentenceInfo, lex: Lexicon) -> bool:
@@ -288,10 +350,14 @@ def _names_ok(q: Question, s: SentenceInfo, article: Article, lex: Lexicon) -> b
     titles = [w for w in q.words if w.role == "title"]
     if not titles:
         return True
-    if any(_same_role(titles, run, lex) for run in title_runs(s.canonical)):
+    # the role asked: the question's roles, or one run of them («مدیرعامل بانک ... که به نامه وزیر پاسخ داد»)
+    by_text = {w.text: w for w in titles}
+    asked = [titles] + [[by_text[t] for t in run if t in by_text] for run in title_runs(q.canonical)]
+    asked = [a for a in asked if a]
+    if any(_same_role(a, run, lex) for a in asked for run in title_runs(s.canonical)):
         return True  # «علی لقمانی مدیرکل ...»: the name and the role together (not «معاون وزیر» for «وزیر»)
     # the article's main person, quoted under that role elsewhere («مدیرکل ... گفت»)
-    return article.main_person in names and any(_same_role(titles, run, lex) for run in article.speech_roles)
+    return article.main_person in names and any(_same_role(a, run, lex) for a in asked for run in article.speech_roles)
 
 
 def _which_count_only(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
@@ -314,6 +380,13 @@ def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
     elif (q.provinces and not s.provinces and _COUNTRY.search(s.canonical) and not _COUNTRY.search(q.canonical)
           and not re.search(r"(?<!\w)(استان|این استان)(?!\w)", s.canonical)):
         misses.append(Miss("subject", " و ".join(q.provinces), "کل کشور"))  # a national figure, not the province's
+    elif (not q.provinces and _COUNTRY.search(q.canonical) and not _COUNTRY.search(s.canonical)
+          and (s.provinces or re.search(r"(?<!\w)(استان|این استان|شهرستان)(?!\w)", s.canonical))):
+        misses.append(Miss("subject", "کل کشور", " و ".join(s.provinces) or "استان"))  # a province's, not the country's
+    elif q.provinces and not s.provinces and article.info.provinces[:1] and \
+            not set(q.provinces) & set(article.info.provinces[:1]):
+        # a sentence naming no province speaks of the article's own: the province it names most
+        misses.append(Miss("subject", " و ".join(q.provinces), article.info.provinces[0]))
     answers = _answers(q, s)
     if q.kind == "count":
         asked = frozenset(k for w in q.words for k in w.keys) | frozenset(k for c in q.counted for k in lex.keys(c))
@@ -328,6 +401,10 @@ def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
             misses.append(Miss("unit" if q.kind == "amount" else "percent", q.unit, found or ""))
         elif not answers:
             misses.append(Miss("amount", ""))
+        else:
+            other = _of_other_measure(q, [a for a in answers if not q.unit or _unit_ok(q.unit, a, lex)], lex)
+            if other:
+                misses.append(Miss("word", other[0], other[1]))
     elif q.kind in ("who", "name"):
         if not _names_ok(q, s, article, lex):
             # certain only when a name or a role is asked for: names of people from abroad are not known here

@@ -41,7 +41,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _COUNT = re.compile(r"(?<!\w)(چند|چندتا|چه تعداد|تعداد|شمار|how many|number of)(?!\w)", re.IGNORECASE)
 _AMOUNT = re.compile(r"چقدر|چقد(?!\w)|چه میزان|چه مقدار|(?<!\w)میزان(?!\w)|(?<!\w)رقم(?!\w)|(?<!\w)مبلغ(?!\w)|"
                      r"(?<!\w)ارزش(?!\w)|\bhow much\b|\bamount\b", re.IGNORECASE)
-_PERCENT = re.compile(r"(چند|چه|چقدر)\s*درصد|درصد\w*\s*(چقدر|چند)|(?<!\w)نرخ(?!\w)|\bpercent", re.IGNORECASE)
+_PERCENT = re.compile(r"(چند|چه|چقدر)\s*درصد|درصد\w*\s*(چقدر|چند)|\bpercent", re.IGNORECASE)
+_RATE = re.compile(r"(?<!\w)نرخ(?!\w)|\brate\b", re.IGNORECASE)  # a percentage or a price: unit class «rate»
 _WHO = re.compile(r"چه کس|چه شخص|(?<!\w)کیست|(?<!\w)کیه(?!\w)|(?<!\w)کیا(?!\w)|(?<!\w)کی بود|\bwho\b|\bwhom\b|"
                   r"(?<!\w)(را|رو)\s+کی\s+\S+\s*[؟?]?\s*$", re.IGNORECASE)  # «خرج برندسازی رو کی میده؟»
 _NAME = re.compile(r"(?<!\w)(نام|اسم)(ش)?(?!\w)|\bname\b", re.IGNORECASE)
@@ -111,12 +112,14 @@ def _kind(canonical: str, lex) -> tuple[Kind, str | None]:
     asked = [lex.contact[w] for w in canonical.split() if w in lex.contact]
     # «آدرس سایت», «نشانی ایمیل» ask for a site or a mailbox: a street address only when nothing else is named
     contact = next((c for c in asked if c != "address"), asked[0] if asked else None)
-    if contact is None and re.search(r"شماره\s*(تلفن|تماس)|ساعت\s*کار", canonical):
+    if contact is None and re.search(r"شماره\s*(تلفن|تماس)|ساعت\s*(کار|چند)", canonical):
         contact = "hours" if "ساعت" in canonical else "phone"
     if contact:
         return "contact", contact
     if _PERCENT.search(canonical):
         return "percent", None
+    if _RATE.search(canonical) and not _WHO.search(canonical) and not _YEAR.search(canonical):
+        return "amount", "rate"
     if _YEAR.search(canonical):
         return "year", None
     if _WHO.search(canonical):
@@ -190,6 +193,9 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
     latin = len(_LATIN.findall(canonical))
     english = latin > 0.5 * max(1, sum(ch.isalpha() for ch in canonical))
     kind, contact = _kind(canonical, lex)
+    rate = contact == "rate"
+    if rate:
+        contact = None
     lowered = canonical.lower()
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(lowered)]
 
@@ -214,6 +220,8 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
         kind, counted = "amount", ()  # «چند دلار», «چند تن»: an amount in that unit, not a count
     if kind == "percent":
         unit = "percent"
+    elif rate and unit is None:
+        unit = "rate"
     elif kind in ("amount", "count") and unit is None and not counted:
         if any(w in lex.money_measures for _a, _b, w in tokens):
             unit = "money"

@@ -23,7 +23,7 @@ from index.persian.dates import WEEKDAY_NAMES
 from index.persian.fold import fold_word
 from index.persian.normalize import TextNormalizer
 
-ANALYSIS_VERSION = "5"  # bump when what is stored here changes: ingest then analyses every document again
+ANALYSIS_VERSION = "6"  # bump when what is stored here changes: ingest then analyses every document again
 
 _PHONE = re.compile(r"(?<![\d/.-])(?:\+?98[\s-]?|0)?\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\d/.])")
 _WEB = re.compile(r"https?://|www\.|\b[\w.-]+\.(?:ir|com|org|net)\b|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
@@ -40,6 +40,9 @@ _NUMBER_WORD = re.compile(r"^(\d+(\.\d+)?|و|یک|دو|سه|چهار|پنج|شش
 _CLAUSE_END = re.compile(r"[،,؛;:.!؟?()«»\n]")
 _SPEECH = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|یادآور|خاطرنشان|عنوان کرد|تاکید|"
                      r"تأکید|اعلام کرد|اشاره کرد)")
+# «به گزارش خبرگزاری فارس از زنجان، ...»: where the reporter was, not (by itself) what the story is about
+_DATELINE = re.compile(r"^\s*به\s*گزارش[^،,:.\n]{0,80}?\s+از\s+([^،,:.\n]{2,40})[،,]")
+_LOCAL = re.compile(r"(?<!\w)(استان|شهرستان|استانی)(?!\w)")
 _AUXILIARIES = frozenset("است اند بود بودند باشد باشند شد شدند".split())
 _HONORIFIC = frozenset("مهندس دکتر آقای خانم حجتالاسلام سردار سرهنگ".split())
 
@@ -165,13 +168,15 @@ def analyse_document(text: str, title: str, spans: list[tuple[int, int]], normal
     """The analysis of one document whose sentences are ``spans`` (offsets into ``text``)."""
     from index.persian.dates import article_date, find_periods, parse_date
     from index.persian.numbers import find_amounts
-    from index.persian.places import find_provinces
+    from index.persian.places import find_provinces, province_spans
 
     reference = (parse_date(date) if date else None) or article_date(text, title)
     canonical_title = normalizer.canonical(title)
     sentences = []
     counts: dict[str, int] = {}
     surnames: dict[str, None] = {}
+    datelined: dict[int, tuple[str, ...]] = {}  # sentence index → provinces named only in its dateline
+    local = bool(_LOCAL.search(canonical_title))
     for name in find_provinces(canonical_title):
         counts[name] = counts.get(name, 0) + 2
     for s, e in spans:
@@ -199,6 +204,16 @@ def analyse_document(text: str, title: str, spans: list[tuple[int, int]], normal
             amounts.append(AmountSpan(float(amount.value), amount.unit, amount.start, amount.end,
                                       _counted(after, normalizer)))
         provinces = tuple(find_provinces(canonical))
+        dateline = _DATELINE.match(canonical)
+        body = canonical
+        if dateline:
+            spans_here = province_spans(canonical)
+            inside = {n for a, b, n in spans_here if a >= dateline.start(1) and b <= dateline.end(1)}
+            outside = {n for a, b, n in spans_here if not (a >= dateline.start(1) and b <= dateline.end(1))}
+            if inside - outside:
+                datelined[len(sentences)] = tuple(inside - outside)
+            body = canonical[dateline.end():]
+        local = local or bool(_LOCAL.search(body))
         for name in provinces:
             counts[name] = counts.get(name, 0) + 1
         contact = tuple(kind for kind, pattern in (("phone", _PHONE), ("web", _WEB), ("address", _ADDRESS))
@@ -212,6 +227,15 @@ def analyse_document(text: str, title: str, spans: list[tuple[int, int]], normal
             year=year,
             weekday=bool(_WEEKDAY.search(canonical)), contact=contact,
         ))
+    # a province named only in a dateline is the story's when the story speaks of a province or county, or names
+    # it again; otherwise it is where the reporter was (a national figure reported from Zanjan is not Zanjan's)
+    for i, names in datelined.items():
+        away = tuple(n for n in names if counts.get(n, 0) <= 1 and not local)
+        if away:
+            for n in away:
+                counts.pop(n, None)
+            s = sentences[i]
+            sentences[i] = SentenceInfo(**{**s.__dict__, "provinces": tuple(p for p in s.provinces if p not in away)})
     # surnames found anywhere in the article name people in every sentence that uses them
     known = set(surnames)
     sentences = [s if not (known & set(s.canonical.split())) else

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -74,6 +74,8 @@ class Lexicon:
     real: frozenset[str]            # the words of that list with a part of speech (fewer fragments)
     past_stems: frozenset[str]
     present_stems: frozenset[str]
+    frequency: dict[str, int] = field(default_factory=dict)   # hazm's word list: how often a word is written
+    tags: dict[str, frozenset[str]] = field(default_factory=dict)  # ... and its parts of speech (N, AJ, P, ADV...)
 
     # -------------------------------------------------------------------------------- roles
     def role(self, word: str) -> Role:
@@ -180,6 +182,16 @@ class Lexicon:
         """Ways to cut a glued compound into two known words: ``دانشبنیان`` → [(دانش, بنیان)]."""
         return _parts(self, word)
 
+    def frequency_of(self, word: str) -> int:
+        """How often hazm's corpus writes ``word`` or its base form (0 when it does not know it)."""
+        return max([self.frequency.get(word, 0)] + [self.frequency.get(b, 0) for b in self.bases(word)])
+
+    def tags_of(self, word: str) -> frozenset[str]:
+        """hazm's parts of speech of ``word`` (of its base forms when the word itself is not listed)."""
+        if word in self.tags:
+            return self.tags[word]
+        return frozenset().union(*(self.tags.get(b, frozenset()) for b in self.bases(word)))
+
     def unit_of(self, word: str) -> str | None:
         return self.units.get(word) or next((self.units[b] for b in self.bases(word) if b in self.units), None)
 
@@ -266,12 +278,19 @@ def _build() -> Lexicon:
         a, b = pair.split("=")
         colloquial[_canon(a)] = _canon(b)
     known, real, past, present = set(), set(), set(), set()
+    frequency: dict[str, int] = {}
+    tags: dict[str, frozenset[str]] = {}
     for line in _read_hazm("words.dat"):
         word, _, rest = line.partition("\t")
         if word:
-            known.add(_canon(word))
+            w = _canon(word)
+            known.add(w)
+            count, _, pos = rest.partition("\t")
+            if count.isdigit():
+                frequency[w] = max(frequency.get(w, 0), int(count))
             if not rest.endswith("\t0"):
-                real.add(_canon(word))
+                real.add(w)
+                tags[w] = tags.get(w, frozenset()) | frozenset(pos.split(","))
     for line in _read_hazm("verbs.dat"):
         if "#" in line:
             p, q = line.split("#", 1)
@@ -314,6 +333,8 @@ def _build() -> Lexicon:
         real=frozenset(real),
         past_stems=frozenset(past),
         present_stems=frozenset(present),
+        frequency=frequency,
+        tags=tags,
     )
 
 

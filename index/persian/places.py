@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 # canonical Persian name: (other Persian spellings, English names)
 PROVINCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -69,10 +70,29 @@ def _patterns() -> list[tuple[re.Pattern, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _outlet_pattern() -> re.Pattern:
+    """A news agency or outlet named as the source of a report: «خبرگزاری فارس», «به گزارش فارس», «خبرنگار
+    فارس», «فارس نیوز», «فارس:» opening a line. Its name is not a place (``index/agencies.txt`` lists them)."""
+    text = resources.files("index").joinpath("agencies.txt").read_text(encoding="utf-8")
+    names = [line.strip().replace("\u200c", "") for line in text.splitlines()
+             if line.strip() and not line.startswith("#")]
+    body = "|".join(re.escape(n).replace(r"\ ", r"\s*") for n in sorted(names, key=len, reverse=True))
+    lead = (r"(?:(?:خبرنگار|گروه|سرویس)(?:\s+[\w\u200c]+){0,2}?|خبرگزاری|گزارش|پایگاه خبری|به نقل از)\s+")
+    return re.compile(rf"(?<![\w\u200c])(?:{lead}(?:{body})|(?:{body})\s*(?:نیوز|news)|^\s*(?:{body})\s*[:：])"
+                      rf"(?![\w\u200c])", re.IGNORECASE | re.MULTILINE)
+
+
+def outlet_spans(canonical_text: str) -> list[tuple[int, int]]:
+    """Where ``canonical_text`` names a news outlet as its source (the name, not a place)."""
+    return [m.span() for m in _outlet_pattern().finditer(canonical_text)]
+
+
 def find_provinces(canonical_text: str) -> list[str]:
-    """Provinces named in ``canonical_text`` (canonical Persian or English), in order of appearance."""
+    """Provinces named in ``canonical_text`` (canonical Persian or English), in order of appearance.
+    A news agency's name is not its province: «خبرگزاری فارس» names no province."""
     found: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = outlet_spans(canonical_text)
     for pattern, name in _patterns():
         for m in pattern.finditer(canonical_text):
             if any(m.start() < e and s < m.end() for s, e in taken):
@@ -88,8 +108,11 @@ def find_provinces(canonical_text: str) -> list[str]:
 def province_spans(canonical_text: str) -> list[tuple[int, int, str]]:
     """(start, end, province) for every mention, in order."""
     spans: list[tuple[int, int, str]] = []
+    outlets = outlet_spans(canonical_text)
     for pattern, name in _patterns():
         for m in pattern.finditer(canonical_text):
+            if any(m.start() < e and s < m.end() for s, e in outlets):
+                continue
             if not any(m.start() < e and s < m.end() for s, e, _ in spans):
                 spans.append((m.start(), m.end(), name))
     return sorted(spans)
