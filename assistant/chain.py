@@ -30,13 +30,28 @@ from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.extractive import Draft, ExtractiveAnswerer
 from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher, Passage
-from assistant.wording import (NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
-                               NOTE_LLM_UNSUPPORTED, NOTE_UNCITED_CLAIMS)
+from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
+                               NOTE_LLM_UNSUPPORTED, NOTE_PARTIAL_PERIOD, NOTE_UNCITED_CLAIMS, OTHER_PERIOD_ITEM)
+from index.persian.dates import UNKNOWN_DATE
+from index.persian.numbers import find_amounts
 from index.embed import Embedder
 from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
 
+
+
+def _label(period: str) -> str:
+    return period.replace(UNKNOWN_DATE, "").strip()
+
+
+def _figure(sentence: str, question: Question | None) -> str:
+    """The figure a sentence gives, as it writes it (the first amount that the question does not state)."""
+    stated = set(question.amounts) if question else set()
+    for a in find_amounts(sentence):
+        if a.value not in stated and (a.unit is not None or a.value >= 10):
+            return sentence[a.start:a.end].strip()
+    return "…"
 
 
 class QuestionError(ValueError):
@@ -204,21 +219,39 @@ class QAChain:
             detail = explain(turn.parsed, draft.misses, info, draft.article, draft.nearest.text)
             if detail:
                 text = f"{NO_ANSWER}\n{detail}"
-        return Answer(question=turn.question, text=text, sources=[], abstained=True, related=self._related(turn),
+        related = self._related(turn)
+        if draft is not None and draft.other_periods and draft.misses and draft.misses[0].kind == "period":
+            # «… برای سال ۱۳۹۹ نگفته‌اند؛ برای دوره‌های دیگر گفته‌اند: پایان سال ۱۴۰۱: ۲۲ میلیون … دلار [۱]»
+            shown: list[Source] = []
+            items = []
+            for pick, period in draft.other_periods:
+                source = Source.from_passage(len(shown) + 1, turn.passages[pick.passage], pick.start, pick.end)
+                shown.append(source)
+                items.append(OTHER_PERIOD_ITEM.format(period=_label(period), figure=_figure(source.quote, turn.parsed),
+                                                      n=fa_number(source.n)))
+            rest = [r for r in related if not any(r.doc_id == x.doc_id and r.quote == x.quote for x in shown)]
+            related = shown + [r.model_copy(update={"n": len(shown) + i}) for i, r in enumerate(rest, 1)][:2]
+            text = NO_ANSWER + "\n" + EXPLAIN["other_periods"].format(asked=_label(draft.misses[0].asked),
+                                                                      items="؛ ".join(items))
+        return Answer(question=turn.question, text=text, sources=[], abstained=True, related=related,
                       answerer=answerer, notes=list(notes or []))
 
     def _extractive_answer(self, turn: Turn) -> Answer:
         draft = turn.draft
+        turn.passages = turn.passages + draft.extra  # what picks (or the nearest sentence) refer to beyond those retrieved
         if draft.abstained:
             return self._abstention(turn, "offline")
-        turn.passages = turn.passages + draft.extra
         sources: list[Source] = []
         parts: list[str] = []
         for n, pick in enumerate(draft.picks, 1):
             sources.append(Source.from_passage(n, turn.passages[pick.passage], pick.start, pick.end))
             parts.append(f"{pick.text} [{fa_number(n)}]")
+        notes = []
+        if draft.partial:
+            asked, part = (_label(x) for x in draft.partial)
+            notes.append(NOTE_PARTIAL_PERIOD.format(part=part, asked=asked))
         return Answer(question=turn.question, text="\n".join(parts), sources=sources, abstained=False,
-                      answerer="offline")
+                      answerer="offline", notes=notes)
 
     def _llm_answer(self, turn: Turn, raw: str, fallback: Answer) -> Answer:
         checked = check_citations(raw, len(turn.passages))

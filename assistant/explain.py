@@ -36,7 +36,10 @@ def _label(text: str) -> str:
 
 def _given(sentence: SentenceInfo, article: Article, display: str, question: Question) -> str | None:
     """What the sentence gives a figure for: «رقم صادرات گلستان»."""
-    subject = article.info.provinces[0] if article.info.provinces else ""
+    # the province the sentence names, or the article's when the question asks about it: never one the
+    # question does not name from elsewhere in the article
+    subject = article.info.provinces[0] if article.info.provinces[:1] and \
+        article.info.provinces[0] in question.provinces else ""
     if sentence.provinces:
         subject = sentence.provinces[0]
     for a in sentence.amounts:

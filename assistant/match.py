@@ -37,6 +37,8 @@ _NUMBERISH = re.compile(r"^(\d+(\.\d+)?|یک|دو|سه|چهار|پنج|شش|هف
                         r"پنجاه|شصت|هفتاد|هشتاد|نود|دویست|سیصد|چهارصد|پانصد)$")
 _OFFICES = frozenset("وزارت وزارتخانه معاونت سازمان اداره بانک اتحادیه اتاق شورا صندوق استانداری دولت مجلس "
                      "شهرداری فرمانداری".split())
+_WHOLE_PROVINCE = re.compile(r"(?<!\w)(کل استان|سطح استان|سراسر استان|کل این استان)(?!\w)")
+_PART_OF_PROVINCE = re.compile(r"(?<!\w)(شهرستان|منطقه|بخش|روستای|دهستان|شهر)\s+\w+")
 _COUNTRY = re.compile(r"(?<!\w)(کل کشور|در کشور|سطح کشور|سراسر کشور)(?!\w)")
 _COUNTERS = frozenset("شرکت واحد عدد مورد فقره باب نوع دستگاه قطعه راس رأس نفر ثبت".split())
 _WHEN_KINDS = ("date", "when", "year", "weekday")
@@ -182,8 +184,10 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
     return out
 
 
-# hazm's parts of speech of words that frame a question («زیر پوشش», «در حال حاضر», «به طور»), never what it is about
+_ORDINAL = re.compile(r"^(?:نخستین|اولین|آخرین|(?:یک|دو|سو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|یازده|دوازده|بیست|سی|چهل|"
+                      r"پنجاه|صد|هزار)(?:م|مین)|\w{2,}ترین)$")  # «دومین», «پنجم», «بیشترین»
 _PLACE_NOUNS = frozenset("شهرستان شهر روستای روستا بخش دهستان شهرک منطقه استان".split())
+# hazm's parts of speech of words that frame a question («زیر پوشش», «به طور»), never what it is about
 _FRAMING_TAGS = frozenset({"P", "POSTP", "ADV", "CONJ", "PRO", "DET", "INT", "NUM", "RES", "PR", "PS", "CL"})
 
 
@@ -196,18 +200,22 @@ def _subgroup_keys() -> frozenset[str]:
 def binds(word: QWord, q: Question, max_log_frequency: float) -> bool:
     """Whether a sentence must hold ``word`` to answer ``q`` (a figure is quoted for what it is of).
 
-    Binding: the measure, a group or kind of cooperative (``subgroups``), what a count counts, a person's
-    role, and any specific word: one hazm's corpus writes rarely (log10 of its count at most
-    ``max_log_frequency``, fitted on the development sets: ``bench/binding.py``) or does not know (names,
-    places, products). Not binding: words that frame the question (prepositions, adverbs: «زیر»، «حاضر»),
-    verbs, and common words («سهم», «فعالیت», «مهم»), which the answer says in its own words."""
+    Binding: the measure, a group or kind of cooperative (``subgroups``), what a figure measures
+    (``figure_measures``), what a count counts, a person's role, a place after «شهرستان»/«روستای», an ordinal
+    or a superlative, and any other word hazm's corpus writes at most 10^``max_log_frequency`` times or does not
+    know (names, places, products; ``bench/binding.py`` replays the development sets for other limits). Not
+    binding: words that frame the question (prepositions, adverbs, pronouns: «زیر»), the question's verb
+    («دانست»), and words commoner than the limit, which the answer says in its own words."""
     lex = lexicon()
     w = word.text
-    if word.role == "title" or lex.is_measure(w) or w in q.counted or word.keys & _subgroup_keys():
+    if word.role == "title" or lex.is_measure(w) or w in q.counted or word.keys & _subgroup_keys() or \
+            any(b in lex.figure_measures for b in lex.bases(w) | {w}):
         return True
     tokens = TOKEN.findall(q.canonical.lower())
     if 0 < word.pos < len(tokens) and tokens[word.pos - 1] in _PLACE_NOUNS:
         return True  # «شهرستان رشت», «روستای سیهرود»: a place
+    if _ORDINAL.match(w):
+        return True  # «دومین گرند پری», «بیشترین شمار»: which one
     if w in lex.past_stems or w in lex.present_stems:
         return False  # «... را مهم دانست کیست؟»: the verb of the question
     tags = lex.tags_of(w)
@@ -215,6 +223,27 @@ def binds(word: QWord, q: Question, max_log_frequency: float) -> bool:
         return False  # a preposition («زیر» is N, P, AJ), an adverb, a pronoun
     frequency = lex.frequency_of(w)
     return frequency <= 0 or math.log10(frequency) <= max_log_frequency
+
+
+def contrasted(word: QWord, q: Question, s: SentenceInfo) -> bool:
+    """Whether the sentence names another one of what ``word`` qualifies: «سکته مغزی» for «سکته قلبی»,
+    «تعاونی‌های تولید» for «تعاونی‌های مصرف» (the word before it in the question stands in the sentence, followed
+    by another content word)."""
+    lex = lexicon()
+    tokens = TOKEN.findall(q.canonical.lower())
+    if not 0 < word.pos < len(tokens):
+        return False
+    head = tokens[word.pos - 1]
+    if lex.role(head) != "content":
+        return False
+    head_keys = lex.keys(head)
+    said = TOKEN.findall(s.canonical)
+    for i, t in enumerate(said[:-1]):
+        if lex.keys(t) & head_keys:
+            other = said[i + 1]
+            if lex.role(other) == "content" and not lex.keys(other) & word.keys and not other[:1].isdigit():
+                return True
+    return False
 
 
 def _names_other_measure(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
@@ -333,6 +362,23 @@ def period_missing(q: Question, s: SentenceInfo, article: Article) -> str | None
     return None
 
 
+def period_part(q: Question, s: SentenceInfo) -> str | None:
+    """When the sentence gives a part of a year the question asks for («پنج ماه نخست سال جاری» for «سال
+    جاری»), the label of that part; it answers, with its period said."""
+    whole, any_year, _months, _windows = _period_keys(s)
+    for p in q.periods:
+        kind = p.shape[0] if p.shape else "year"
+        if kind not in ("year", "gyear"):
+            continue
+        off = p.shape[1] if len(p.shape) > 1 else None
+        key = ("rel", off) if off is not None else ("abs", p.start.year if p.start else None)
+        if key not in whole and key in any_year:
+            part = next((x.label for x in s.periods if x.shape[0] in ("part", "month", "day")), None)
+            if part:
+                return part
+    return None
+
+
 def _names_ok(q: Question, s: SentenceInfo, article: Article, lex: Lexicon) -> bool:
     names = [n for n in s.names if n not in q.canonical.split()]
     if not names:
@@ -383,6 +429,11 @@ def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
     elif (not q.provinces and _COUNTRY.search(q.canonical) and not _COUNTRY.search(s.canonical)
           and (s.provinces or re.search(r"(?<!\w)(استان|این استان|شهرستان)(?!\w)", s.canonical))):
         misses.append(Miss("subject", "کل کشور", " و ".join(s.provinces) or "استان"))  # a province's, not the country's
+    elif (_WHOLE_PROVINCE.search(q.canonical) and not s.provinces
+          and not re.search(r"(?<!\w)استان(?!\w)", s.canonical)):
+        # «در کل استان ...» asked: a figure that is not said of the province («اراضی منطقه مهربان», one farmer's)
+        part = _PART_OF_PROVINCE.search(s.canonical)
+        misses.append(Miss("subject", "کل استان", part.group() if part else "بخشی از آن"))
     elif q.provinces and not s.provinces and article.info.provinces[:1] and \
             not set(q.provinces) & set(article.info.provinces[:1]):
         # a sentence naming no province speaks of the article's own: the province it names most
@@ -425,7 +476,10 @@ def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
     elif q.kind == "which" and _which_count_only(q, s, lex):
         misses.append(Miss("which", q.which or ""))
     period = period_missing(q, s, article)
-    if period:
+    part = period_part(q, s) if period else None
+    if part:  # a part of the year asked: an answer, its period said (and a whole year's figure is preferred)
+        misses.append(Miss("period", period, part, soft=True))
+    elif period:
         found = "، ".join(p.label for p in s.periods)
         misses.append(Miss("period", period, found))
     return sorted(misses, key=lambda m: _PRIORITY.index(m.kind))

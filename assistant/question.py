@@ -39,7 +39,7 @@ and or with from at as it its that this there their about be been has have had a
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _LATIN = re.compile(r"[A-Za-z]")
 _COUNT = re.compile(r"(?<!\w)(چند|چندتا|چه تعداد|تعداد|شمار|how many|number of)(?!\w)", re.IGNORECASE)
-_AMOUNT = re.compile(r"چقدر|چقد(?!\w)|چه میزان|چه مقدار|(?<!\w)میزان(?!\w)|(?<!\w)رقم(?!\w)|(?<!\w)مبلغ(?!\w)|"
+_AMOUNT = re.compile(r"چقدر|چقد(?!\w)|چه میزان|چه مقدار|چه\s+(?:مبلغ|اعتبار|هزینه|بودجه|درآمد|سرمایه|ارزش)\w*|(?<!\w)میزان(?!\w)|(?<!\w)رقم(?!\w)|(?<!\w)مبلغ(?!\w)|"
                      r"(?<!\w)ارزش(?!\w)|\bhow much\b|\bamount\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(چند|چه|چقدر)\s*درصد|درصد\w*\s*(چقدر|چند)|\bpercent", re.IGNORECASE)
 _RATE = re.compile(r"(?<!\w)نرخ(?!\w)|\brate\b", re.IGNORECASE)  # a percentage or a price: unit class «rate»
@@ -53,6 +53,7 @@ _DATE = re.compile(r"چه تاریخ|چه زمان|چه ماه|کدام ماه|(
 _PLACE = re.compile(r"(?<!\w)کجا|در کدام (شهر|استان|کشور|منطقه)|\bwhere\b", re.IGNORECASE)
 _WHICH = re.compile(r"(?<!\w)(کدام|کدوم|کدامیک|کدامین)(?!\w)|چه (کشور|محصول|کالا|شهر|استان|شرکت|تعاونی|نهاد|بانک)|"
                     r"چه\s+\w+(هایی|ای|یی)(?!\w)|\bwhich\b|what (countries|products)", re.IGNORECASE)
+_NOW = re.compile(r"(?<!\w)(?:در\s+)?(?:حال\s+حاضر|هم\s*اکنون|اکنون|در\s+حال\s+حاضر)(?!\w)")
 _SCALE = frozenset({"هزار", "میلیون", "میلیارد", "تریلیون"})
 _QUANTITY = frozenset({"چند", "چندتا", "چه", "چقدر", "به", "بر", "حسب", "چندین", "میزان"})
 # the units index/persian/numbers.py reads amounts in; others («متر», «کیلوگرم») are checked as what is counted
@@ -205,6 +206,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
     amounts = [a for a in find_amounts(canonical) if not any(s <= a.start < e for s, e in taken)]
     taken += [(a.start, a.end) for a in amounts if a.unit is not None or a.value >= 10]
     taken += [(s, e) for s, e, _ in province_spans(canonical)]
+    taken += [m.span() for m in _NOW.finditer(canonical)]  # «در حال حاضر»: the present, not what about
 
     unit: str | None = None
     for i, (_a, _b, w) in enumerate(tokens):

@@ -11,6 +11,7 @@ search p50.
     .venv/bin/python bench/quality.py --save after              # prints the table, keeps the figures
     .venv/bin/python bench/quality.py --against before          # adds the figures of an earlier --save
     .venv/bin/python bench/quality.py --sets news-dev --misses  # one set, with what it got wrong
+    .venv/bin/python bench/quality.py --against before --write docs/quality.md
 
 The indexes are built once in ``bench/.cache/{sample,dev-ext,news}`` (dev-ext takes ~10 minutes the
 first time) and reused; ``--save`` keeps the figures in ``bench/.cache/quality-NAME.json``.
@@ -111,6 +112,7 @@ def main() -> None:
     p.add_argument("--against", metavar="NAME", help="show the figures of an earlier --save beside these")
     p.add_argument("--misses", action="store_true", help="list each set's wrong answers and wrong refusals")
     p.add_argument("--no-latency", action="store_true", help="skip timing search and ask on the news archive")
+    p.add_argument("--write", metavar="FILE", help="also write the table to FILE (docs/quality.md)")
     args = p.parse_args()
     before = None
     if args.against:
@@ -132,11 +134,23 @@ def main() -> None:
             rows[name].update(latency(assistants[index], questions))
         if args.misses:
             print(f"## {name}\n{report_text(summary, results)}\n", flush=True)
-    print(table(rows, before))
+    text = table(rows, before)
+    print(text)
     if args.save:
         CACHE.mkdir(parents=True, exist_ok=True)
         (CACHE / f"quality-{args.save}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1),
                                                           encoding="utf-8")
+    if args.write:
+        import datetime
+
+        Path(args.write).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.write).write_text(
+            f"# Answering quality\n\nWritten by `bench/quality.py --write {args.write}` on "
+            f"{datetime.date.today().isoformat()} (offline answerer, 2-core machine"
+            + (f"; before = `--against {args.against}`" if args.against else "") + ").\n\n"
+            "answer: the answer holds the fact (a refusal counts as wrong); cite: of the right answers, a cited "
+            "passage is the right article's; refused: near misses refused; false refusals: answerable questions "
+            "refused.\n\n" + text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

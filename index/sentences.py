@@ -23,7 +23,7 @@ from index.persian.dates import WEEKDAY_NAMES
 from index.persian.fold import fold_word
 from index.persian.normalize import TextNormalizer
 
-ANALYSIS_VERSION = "6"  # bump when what is stored here changes: ingest then analyses every document again
+ANALYSIS_VERSION = "7"  # bump when what is stored here changes: ingest then analyses every document again
 
 _PHONE = re.compile(r"(?<![\d/.-])(?:\+?98[\s-]?|0)?\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\d/.])")
 _WEB = re.compile(r"https?://|www\.|\b[\w.-]+\.(?:ir|com|org|net)\b|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
@@ -37,6 +37,8 @@ _WEEKDAY = re.compile(rf"(?<!\w)({'|'.join(fold_word(d) for d in WEEKDAY_NAMES)}
 _NUMBER_WORD = re.compile(r"^(\d+(\.\d+)?|و|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|یازده|دوازده|سیزده|چهارده|پانزده|"
                           r"شانزده|هفده|هجده|نوزده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|"
                           r"چهارصد|پانصد|ششصد|هفتصد|هشتصد|نهصد|هزار|میلیون|میلیارد|تریلیون|حدود|بیش|از|نزدیک|به)$")
+_GLUED_NUMBER = re.compile(r"^(?:یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|"
+                           r"دویست|سیصد|چهارصد|پانصد|ششصد|هفتصد|هشتصد|نهصد|هزار|میلیون|میلیارد){2,}$")
 _CLAUSE_END = re.compile(r"[،,؛;:.!؟?()«»\n]")
 _SPEECH = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|یادآور|خاطرنشان|عنوان کرد|تاکید|"
                      r"تأکید|اعلام کرد|اشاره کرد)")
@@ -146,8 +148,8 @@ def _counted(canonical_after: str, normalizer: TextNormalizer) -> tuple[str, ...
     clause = _CLAUSE_END.split(canonical_after, 1)[0]
     words = [w for w, _ in normalizer.words(clause, canonical=True)]
     i = 0
-    while i < len(words) and _NUMBER_WORD.match(words[i]):
-        i += 1
+    while i < len(words) and (_NUMBER_WORD.match(words[i]) or _GLUED_NUMBER.match(words[i])):
+        i += 1  # «یکهزار و 18 پروژه»: number words written together are the number too
     out: list[str] = []
     for j in range(i, len(words)):
         w = words[j]

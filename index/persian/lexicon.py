@@ -69,6 +69,7 @@ class Lexicon:
     class_nouns: frozenset[str]     # نهاد, سازمان: classes whose members are named without the class
     measure_words: frozenset[str]   # the words of the measure groups (صادرات, اشتغال, عضو, ...)
     subgroups: frozenset[str]       # kinds of cooperatives and groups of people (مرزنشین, مسکن, زنان)
+    figure_measures: frozenset[str]  # what a figure measures (وزن, قد, جمعیت, طول): binds a figure's answer
     countries: frozenset[str]
     known: frozenset[str]           # hazm's word list
     real: frozenset[str]            # the words of that list with a part of speech (fewer fragments)
@@ -326,6 +327,7 @@ def _build() -> Lexicon:
         setting=frozenset(_words(data["setting"]["words"])),
         class_nouns=frozenset(_words(data["class_nouns"]["words"])),
         subgroups=frozenset(_words(data["subgroups"]["words"])),
+        figure_measures=frozenset(_words(data["figure_measures"]["words"])),
         countries=frozenset(_words(data["countries"]["words"])),
         measure_words=frozenset(w for line in data["variants"]["groups"] if _words(line)[0] in
                                 _words(data["measure_groups"]["heads"]) for w in _words(line)),

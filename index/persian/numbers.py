@@ -74,7 +74,8 @@ _SCALE_RE = re.compile("|".join(_SCALES))
 _BLOB = re.compile(r"\d+(?:[.,/-]\d+)*")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _SLASH = re.compile(r"(\d+)/(\d+)")
-_SLASH_DECIMAL_CUE = re.compile(rf"[ \u200c]*(?:{_SCALE_RE.pattern}|درصد|%)")
+_SLASH_DECIMAL_CUE = re.compile(rf"[ \u200c]*(?:{_SCALE_RE.pattern}|درصد|%|تن|کیلومتر|متر|هکتار|سنت|دلار|ریال|تومان|"
+                                r"یورو|کیلوگرم|لیتر)")
 
 _GAP = " \t\u00a0\u202f\u200c"  # what may stand between the tokens of one number (no line break)
 _NOT_LETTER = r"(?![^\W\d_]|\u200c)"
@@ -125,7 +126,9 @@ def _word_ends(s: str, end: int) -> bool:
     if end >= len(s) or not _is_letter(s[end]):
         return True
     m = _SCALE_RE.match(s, end + (s[end] == ZWNJ))
-    return m is not None and _word_ends(s, m.end())
+    if m is None:  # a unit glued on: «۱۴هزارتومان»
+        return s[end] != ZWNJ and _UNIT_AFTER.match(s, end) is not None and _UNIT_AFTER.match(s, end).group() != ""
+    return _word_ends(s, m.end())
 
 
 def _word_token(s: str, i: int) -> _Token | None:
@@ -141,17 +144,22 @@ def _word_token(s: str, i: int) -> _Token | None:
     return None
 
 
-def _digit_token(s: str, m: re.Match) -> _Token:
+def _digit_token(s: str, m: re.Match, original: str) -> _Token:
     text, (a, b) = m.group(), m.span()
     if _NUMBER.fullmatch(text):
         return _Token("num", Decimal(text.replace(",", "")), Decimal(1), a, b, plain=text.isdigit())
-    if (slash := _SLASH.fullmatch(text)) and _SLASH_DECIMAL_CUE.match(s, b):  # 2/5 میلیون
-        return _Token("num", Decimal(f"{slash[1]}.{slash[2]}"), Decimal(1), a, b)
+    if (slash := _SLASH.fullmatch(text)) and _SLASH_DECIMAL_CUE.match(s, b):  # ۲/۵ میلیون
+        whole, fraction = slash[1], slash[2]
+        if original[a:b].isascii() and len(whole) == 1:
+            # Latin digits around «/» in a right-to-left text come reversed: «5/21 تن» is 21.5 and «5/1 میلیارد»
+            # 1.5 (every such figure of the news archive whose context tells, 7 of 7)
+            whole, fraction = fraction, whole
+        return _Token("num", Decimal(f"{whole}.{fraction}"), Decimal(1), a, b)
     return _Token("skip", Decimal(0), Decimal(0), a, b)
 
 
-def _tokenize(s: str) -> list[_Token]:
-    """Number tokens of folded text ``s``, in order."""
+def _tokenize(s: str, original: str) -> list[_Token]:
+    """Number tokens of folded text ``s`` (``original`` before folding), in order."""
     tokens: list[_Token] = []
     i, glued_at = 0, -1
     while i < len(s):
@@ -159,7 +167,7 @@ def _tokenize(s: str) -> list[_Token]:
         if "0" <= s[i] <= "9":
             m = _BLOB.match(s, i)
             if not (i and s[i - 1].isascii() and s[i - 1].isalpha()):  # not part of "COVID19"
-                token = _digit_token(s, m)
+                token = _digit_token(s, m, original)
             i = m.end()
             if i < len(s) and s[i] == ZWNJ:  # a ZWNJ after digits: "۳۴<ZWNJ>میلیون"
                 i = glued_at = i + 1
@@ -233,7 +241,7 @@ def _py(value: Decimal) -> int | float:
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in ``text``, in order and not overlapping (see the module docs for what is skipped)."""
     s = fold_same_length(text)  # one character for one: offsets stay those of the input
-    tokens = _tokenize(s)
+    tokens = _tokenize(s, text)
     amounts: list[Amount] = []
     k, last_end = 0, 0
     while k < len(tokens):
@@ -271,7 +279,7 @@ def parse_amount(text: str) -> Amount | None:
 def parse_number(text: str) -> int | float | None:
     """The value of ``text`` when all of it is one number phrase (``هفت میلیون و ۹۵۰ هزار``), else None."""
     s = fold_same_length(text)  # one character for one: offsets stay those of the input
-    tokens = _tokenize(s)
+    tokens = _tokenize(s, text)
     got = _number_at(tokens, 0) if tokens else None
     if got is None or s[: tokens[0].start].strip() or s[tokens[got[1] - 1].end:].strip():
         return None

@@ -89,3 +89,18 @@ def test_ask_is_the_last_event_of_stream_and_the_runnable_gives_the_same(sample_
     for a in (asked, by_runnable, runnable.invoke(question)):
         assert (a.text, [s.chunk_id for s in a.sources]) == (streamed.text, [s.chunk_id for s in streamed.sources])
     assert "۳۴ میلیون دلار" in streamed.text
+
+
+def test_a_part_of_the_year_asked_is_answered_with_its_period_said(sample_assistant):
+    first = "صادرات تعاونی‌های گیلان در سال جاری چقدر بوده است؟"
+    a = sample_assistant.ask("و گلستان چطور؟", [first])
+    assert not a.abstained, a.text
+    assert "هفت میلیون و ۹۵۰ هزار دلار" in a.text and a.sources[0].doc_id == GOLESTAN
+    assert any("۵ ماه نخست سال جاری" in note and "همهٔ سال جاری" in note for note in a.notes), a.notes
+
+
+def test_another_period_is_refused_with_the_periods_the_articles_give_each_cited(sample_assistant):
+    a = sample_assistant.ask("صادرات تعاونی‌های گلستان در سال ۱۳۹۹ چقدر بوده است؟")
+    assert a.abstained
+    assert "سال ۱۳۹۹" in a.text and "۲۲ میلیون و ۹۹۵ هزار دلار [۱]" in a.text, a.text
+    assert a.related[0].doc_id == GOLESTAN and "۲۲ میلیون و ۹۹۵ هزار دلار" in a.related[0].quote

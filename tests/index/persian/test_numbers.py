@@ -60,7 +60,7 @@ def test_amounts_in_news(text, value, unit):
     ("text", "value"),
     [
         ("هفت میلیون و ۹۵۰ هزار", 7_950_000),
-        ("۲.۵ میلیون", 2_500_000), ("۲٫۵ میلیون", 2_500_000), ("2/5 میلیون", 2_500_000),
+        ("۲.۵ میلیون", 2_500_000), ("۲٫۵ میلیون", 2_500_000), ("۲/۵ میلیون", 2_500_000), ("5/2 میلیون", 2_500_000),
         ("2,500,000", 2_500_000), ("۲،۵۰۰،۰۰۰", 2_500_000), ("۲٬۵۰۰٬۰۰۰", 2_500_000),
         ("سیصد و بیست و پنج", 325), ("هفت", 7), ("دو", 2), ("یازده", 11), ("بیست و یک", 21),
         ("صد", 100), ("یکصد", 100), ("یک صد", 100), ("دویست", 200), ("هزار", 1000), ("یک هزار", 1000),
@@ -252,3 +252,15 @@ def test_every_spelled_number_below_a_thousand():
         text = "صفر" if n == 0 else spell_below_1000(n, lambda _: "صد")
         assert parse_number(text) == n, text
         assert parse_number(f"{text} هزار") == n * 1000 or n == 0, text
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("عملکرد متوسط 5/21 تن در هکتار", 21.5, "tons"),       # Latin digits around «/» come reversed in RTL news
+    ("5/1 ميليارد تومان", 1_500_000_000, "IRT"),
+    ("قیمت هر کیلو ۱۴هزارتومان است", 14_000, "IRT"),       # a scale and a unit glued on
+    ("44.5درصد از بیکاران", 44.5, "percent"),
+])
+def test_real_news_figures(text, value, unit):
+    from index.persian.numbers import find_amounts
+
+    assert [(a.value, a.unit) for a in find_amounts(text)] == [(value, unit)]
