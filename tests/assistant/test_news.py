@@ -34,6 +34,13 @@ ARTICLES = {
     "festival": "جشنواره امتنان از کارگران\n"
                 "مدیر اداره تعاون گرگان گفت: نشست ستاد جشنواره امتنان از کارگران نمونه برگزار می‌شود.\n"
                 "این نشست روز 12 آبان در سالن اداره برگزار خواهد شد.\n",
+    "jobs": "ایجاد 2600 فرصت شغلی در بخش کشاورزی آذربایجان‌شرقی\n"
+            "وی با بیان اینکه با افتتاح پروژه‌های کشاورزی برای 2 هزار و 591 نفر فرصت شغلی ایجاد شده است، افزود: "
+            "این پروژه‌ها در دهه فجر افتتاح شد.\n",
+    "yazd": "تعاونی‌های استان یزد امسال 120 میلیون دلار صادرات داشته‌اند.\n",
+    "fair": "نمایشگاه صنایع دستی تعاونی‌ها\n"
+            "مدیرکل میراث فرهنگی گفت: نمایشگاه صنایع دستی تعاونی‌ها هفته آینده گشایش می‌یابد.\n"
+            "این نمایشگاه در شهر مراغه برپا می‌شود.\n",
 }
 
 
@@ -96,3 +103,19 @@ def test_when_is_answered_with_the_date_from_the_sentence_next_to_the_event(news
     a = news.ask("نشست ستاد جشنواره امتنان از کارگران نمونه کی برگزار می‌شود؟")
     assert not a.abstained, a.text
     assert "12 آبان" in a.text and all(s.doc_id == "festival" for s in a.sources)
+
+
+def test_the_body_s_figure_wins_over_the_headline_s_rounded_one(news):
+    a = news.ask("افتتاح پروژه‌های کشاورزی آذربایجان شرقی برای چند نفر فرصت شغلی ایجاد کرد؟")
+    assert not a.abstained, a.text
+    assert "2 هزار و 591" in a.text.splitlines()[0], a.text
+
+
+def test_an_untitled_one_sentence_item_answers(news):
+    a = news.ask("صادرات تعاونی‌های یزد امسال چقدر بود؟")
+    assert not a.abstained and "120 میلیون دلار" in a.text and a.sources[0].doc_id == "yazd", a.text
+
+
+def test_where_is_answered_with_the_place(news):
+    a = news.ask("نمایشگاه صنایع دستی تعاونی‌ها کجا برپا می‌شود؟")
+    assert not a.abstained and "مراغه" in a.text, a.text
