@@ -69,7 +69,6 @@ class Turn:
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
     answer: Answer | None = None
-    notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
@@ -286,6 +285,6 @@ class QAChain:
         a = turn.answer
         a.standalone_question = turn.standalone
         a.passages = turn.passages
-        a.notes = list(dict.fromkeys(turn.notes + a.notes))
+        a.notes = list(dict.fromkeys(a.notes))
         turn.timings["total"] = time.perf_counter() - turn.started
         a.timings_ms = {k: v * 1000 for k, v in turn.timings.items()}

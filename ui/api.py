@@ -23,10 +23,11 @@ size limit (413) and the access token (401) are the app's middleware (``ui/limit
 500     ``{"error": "internal error"}``; the traceback goes to the log
 ======  =====================================================================================
 
-Text hygiene: NUL and the other C0/C1 control characters (except tab, newline and carriage return),
-the bidi embedding/override/isolate controls U+202A–U+202E and U+2066–U+2069, and the Unicode tag
-characters U+E0000–U+E007F are *stripped* from the question, history items and search queries before
-anything else (the same characters the index already drops from the articles). They are invisible,
+Text hygiene: NUL and the other C0/C1 control characters (except tab and newline; a carriage return becomes
+a newline), the bidi embedding/override/isolate controls U+202A–U+202E and U+2066–U+2069, the Unicode tag
+characters U+E0000–U+E007F and the other invisible characters (zero-width space and joiner, soft hyphen, BOM,
+LRM/RLM; an LRM between two letters stands for a ZWNJ) are *stripped* from the question, history items and
+search queries before anything else (``clean_invisible``: the very table the index applies to the articles). They are invisible,
 so a pasted question that carries them is answered as the user sees it; the answer's ``question``
 field shows the cleaned text. Length limits apply after cleaning and trimming.
 
@@ -36,7 +37,6 @@ plain ``def`` functions: FastAPI runs them in its thread pool and the event loop
 
 import copy
 import logging
-import re
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import APIRouter, Depends, Query, Request, Security
@@ -62,6 +62,7 @@ from assistant.build import Assistant
 from assistant.chain import QuestionError
 from assistant.errors import describe
 from assistant.feedback import MAX_COMMENT_CHARS, RATINGS, FeedbackError
+from index.persian.normalize import clean_invisible
 from ui.errors import ApiError, ApiRoute, error_responses
 
 log = logging.getLogger(__name__)
@@ -70,13 +71,10 @@ MAX_HISTORY_ITEMS = 20
 HISTORY_CHARS_FACTOR = 4      # a history item may be this many times longer than a question
 MAX_K = 20
 DEFAULT_MAX_QUESTION_CHARS = 1000
-# Invisible characters removed from every text the API receives (see the module docstring).
-_STRIPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
-
-
 def clean_text(text: str) -> str:
-    """``text`` without NUL/control characters, bidi overrides/isolates and tag characters, trimmed."""
-    return _STRIPPED.sub("", text).strip()
+    """``text`` without NUL/control characters, bidi overrides/isolates, tag characters and the other invisible
+    characters the index drops from the articles (one table: ``index/persian/normalize.py``), trimmed."""
+    return clean_invisible(text).strip()
 
 
 # ----------------------------------------------------------------------------------- request models

@@ -44,7 +44,7 @@ _INVISIBLE = re.compile(
     "\U000e0000-\U000e007f"  # Unicode tag characters
     "]"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab, newline, CR
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 # A number written with a thousands separator (Latin, Arabic or Persian comma) or decimal point.
