@@ -24,7 +24,7 @@ from assistant.answer import Answer, Source, fa_number
 from assistant.facts_answer import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
 from assistant.claims import unsupported
-from assistant.explain import explain
+from assistant.explain import explain, period_label
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.extractive import Draft, ExtractiveAnswerer
@@ -32,17 +32,12 @@ from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
                                NOTE_LLM_UNSUPPORTED, NOTE_PARTIAL_PERIOD, NOTE_UNCITED_CLAIMS, OTHER_PERIOD_ITEM)
-from index.persian.dates import UNKNOWN_DATE
 from index.persian.numbers import find_amounts
 from index.embed import Embedder
 from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
 
-
-
-def _label(period: str) -> str:
-    return period.replace(UNKNOWN_DATE, "").strip()
 
 
 def _figure(sentence: str, question: Question | None) -> str:
@@ -226,11 +221,11 @@ class QAChain:
             for pick, period in draft.other_periods:
                 source = Source.from_passage(len(shown) + 1, turn.passages[pick.passage], pick.start, pick.end)
                 shown.append(source)
-                items.append(OTHER_PERIOD_ITEM.format(period=_label(period), figure=_figure(source.quote, turn.parsed),
+                items.append(OTHER_PERIOD_ITEM.format(period=period_label(period), figure=_figure(source.quote, turn.parsed),
                                                       n=fa_number(source.n)))
             rest = [r for r in related if not any(r.doc_id == x.doc_id and r.quote == x.quote for x in shown)]
             related = shown + [r.model_copy(update={"n": len(shown) + i}) for i, r in enumerate(rest, 1)][:2]
-            text = NO_ANSWER + "\n" + EXPLAIN["other_periods"].format(asked=_label(draft.misses[0].asked),
+            text = NO_ANSWER + "\n" + EXPLAIN["other_periods"].format(asked=period_label(draft.misses[0].asked),
                                                                       items="؛ ".join(items))
         return Answer(question=turn.question, text=text, sources=[], abstained=True, related=related,
                       answerer=answerer, notes=list(notes or []))
@@ -247,7 +242,7 @@ class QAChain:
             parts.append(f"{pick.text} [{fa_number(n)}]")
         notes = []
         if draft.partial:
-            asked, part = (_label(x) for x in draft.partial)
+            asked, part = (period_label(x) for x in draft.partial)
             notes.append(NOTE_PARTIAL_PERIOD.format(part=part, asked=asked))
         return Answer(question=turn.question, text="\n".join(parts), sources=sources, abstained=False,
                       answerer="offline", notes=notes)

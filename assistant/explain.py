@@ -30,7 +30,8 @@ def _as_typed(question: Question, canonical_word: str) -> str:
     return canonical_word
 
 
-def _label(text: str) -> str:
+def period_label(text: str) -> str:
+    """A period's label as a reader sees it (without «تاریخ خبر نامعلوم»)."""
     return text.replace(UNKNOWN_DATE, "").strip()
 
 
@@ -101,9 +102,9 @@ def _template(question: Question, miss: Miss, given: str | None) -> tuple[str, d
     if miss.kind == "amount":
         return "amount", {}
     if miss.kind == "period":
-        asked = _label(miss.asked)
+        asked = period_label(miss.asked)
         if given and miss.found:
-            return "period_found", {"given": given, "found": _label(miss.found), "asked": asked}
+            return "period_found", {"given": given, "found": period_label(miss.found), "asked": asked}
         return ("period_given", {"given": given, "asked": asked}) if given else ("period", {"asked": asked})
     if miss.kind == "contact":
         return "contact", {"what": CONTACT_WORDS.get(miss.asked, CONTACT_WORDS[""])}

@@ -46,7 +46,8 @@ def _quotes_role(question: Question, s: SentenceInfo) -> bool:
     if not asked or not said or s.names:
         return False
     runs = title_runs(s.canonical[:said.start()])
-    return any(all(w.keys & lexicon().keys(t) for w, t in zip(asked, run)) and len(run) >= 1 for run in runs[:1])
+    lex = lexicon()
+    return bool(runs) and all(w.keys & lex.keys(t) for w, t in zip(asked, runs[0]))
 
 
 def _names_speaker(question: Question, s: SentenceInfo) -> bool:

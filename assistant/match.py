@@ -211,8 +211,7 @@ def binds(word: QWord, q: Question, max_log_frequency: float) -> bool:
     if word.role == "title" or lex.is_measure(w) or w in q.counted or word.keys & _subgroup_keys() or \
             any(b in lex.figure_measures for b in lex.bases(w) | {w}):
         return True
-    tokens = TOKEN.findall(q.canonical.lower())
-    if 0 < word.pos < len(tokens) and tokens[word.pos - 1] in _PLACE_NOUNS:
+    if word.before in _PLACE_NOUNS:
         return True  # «شهرستان رشت», «روستای سیهرود»: a place
     if _ORDINAL.match(w):
         return True  # «دومین گرند پری», «بیشترین شمار»: which one
@@ -230,11 +229,8 @@ def contrasted(word: QWord, q: Question, s: SentenceInfo) -> bool:
     «تعاونی‌های تولید» for «تعاونی‌های مصرف» (the word before it in the question stands in the sentence, followed
     by another content word)."""
     lex = lexicon()
-    tokens = TOKEN.findall(q.canonical.lower())
-    if not 0 < word.pos < len(tokens):
-        return False
-    head = tokens[word.pos - 1]
-    if lex.role(head) != "content":
+    head = word.before
+    if not head or lex.role(head) != "content":
         return False
     head_keys = lex.keys(head)
     said = TOKEN.findall(s.canonical)

@@ -53,7 +53,7 @@ _DATE = re.compile(r"چه تاریخ|چه زمان|چه ماه|کدام ماه|(
 _PLACE = re.compile(r"(?<!\w)کجا|در کدام (شهر|استان|کشور|منطقه)|\bwhere\b", re.IGNORECASE)
 _WHICH = re.compile(r"(?<!\w)(کدام|کدوم|کدامیک|کدامین)(?!\w)|چه (کشور|محصول|کالا|شهر|استان|شرکت|تعاونی|نهاد|بانک)|"
                     r"چه\s+\w+(هایی|ای|یی)(?!\w)|\bwhich\b|what (countries|products)", re.IGNORECASE)
-_NOW = re.compile(r"(?<!\w)(?:در\s+)?(?:حال\s+حاضر|هم\s*اکنون|اکنون|در\s+حال\s+حاضر)(?!\w)")
+_NOW = re.compile(r"(?<!\w)(?:در\s+)?(?:حال\s+حاضر|هم\s*اکنون|اکنون)(?!\w)")
 _SCALE = frozenset({"هزار", "میلیون", "میلیارد", "تریلیون"})
 _QUANTITY = frozenset({"چند", "چندتا", "چه", "چقدر", "به", "بر", "حسب", "چندین", "میزان"})
 # the units index/persian/numbers.py reads amounts in; others («متر», «کیلوگرم») are checked as what is counted
@@ -79,6 +79,7 @@ class QWord:
                                    # "predicate" (the noun of a compound verb: «ارائه» of «ارائه داده») or
                                    # "implied" (goods, in a question on exports): scored, never required
     pos: int = 0                   # index of the word in the question (neighbours may form a compound)
+    before: str = ""               # the question's token right before it («شهرستان» of «شهرستان رشت»)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _kind(canonical: str, lex) -> tuple[Kind, str | None]:
     if _PERCENT.search(canonical):
         return "percent", None
     if _RATE.search(canonical) and not _WHO.search(canonical) and not _YEAR.search(canonical):
-        return "amount", "rate"
+        return "amount", None  # a rate: analyse() gives it the unit class «rate»
     if _YEAR.search(canonical):
         return "year", None
     if _WHO.search(canonical):
@@ -194,9 +195,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
     latin = len(_LATIN.findall(canonical))
     english = latin > 0.5 * max(1, sum(ch.isalpha() for ch in canonical))
     kind, contact = _kind(canonical, lex)
-    rate = contact == "rate"
-    if rate:
-        contact = None
+    rate = kind == "amount" and _RATE.search(canonical) is not None
     lowered = canonical.lower()
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(lowered)]
 
@@ -275,7 +274,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
         setting = any(b in lex.setting for b in lex.bases(w))
         role_name = ("attribution" if in_attribution or setting else "title" if role == "title"
                      else "implied" if implied else "predicate" if predicate else "content")
-        words.append(QWord(w, lex.word_keys(w), role_name, pos))
+        words.append(QWord(w, lex.word_keys(w), role_name, pos, tokens[pos - 1][2] if pos else ""))
     return Question(
         text=text,
         canonical=canonical,

@@ -127,7 +127,7 @@ def _word_ends(s: str, end: int) -> bool:
         return True
     m = _SCALE_RE.match(s, end + (s[end] == ZWNJ))
     if m is None:  # a unit glued on: «۱۴هزارتومان»
-        return s[end] != ZWNJ and _UNIT_AFTER.match(s, end) is not None and _UNIT_AFTER.match(s, end).group() != ""
+        return s[end] != ZWNJ and _UNIT_AFTER.match(s, end) is not None
     return _word_ends(s, m.end())
 
 

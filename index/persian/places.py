@@ -91,18 +91,7 @@ def outlet_spans(canonical_text: str) -> list[tuple[int, int]]:
 def find_provinces(canonical_text: str) -> list[str]:
     """Provinces named in ``canonical_text`` (canonical Persian or English), in order of appearance.
     A news agency's name is not its province: «خبرگزاری فارس» names no province."""
-    found: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = outlet_spans(canonical_text)
-    for pattern, name in _patterns():
-        for m in pattern.finditer(canonical_text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append(m.span())
-            found.append((m.start(), name))
-    seen: dict[str, None] = {}
-    for _, name in sorted(found):
-        seen.setdefault(name)
-    return list(seen)
+    return list(dict.fromkeys(name for _s, _e, name in province_spans(canonical_text)))
 
 
 def province_spans(canonical_text: str) -> list[tuple[int, int, str]]:

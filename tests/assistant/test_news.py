@@ -22,7 +22,9 @@ ARTICLES = {
     "bushehr": "تعاونی‌های مردمی نقش ویژه‌ای در اقتصاد مقاومتی دارد\n"
                "امام جمعه بوشهر گفت: تعاونی‌های مردمی نقش ویژه و اساسی در اقتصاد مقاومتی دارند.\n"
                "به گزارش خبرگزاری فارس از بوشهر، آیت الله غلامعلی صفایی‌بوشهری امروز در خطبه‌های نماز جمعه "
-               "اظهار داشت: دولت باید به تعاونی‌های مردمی توجه کند.\n",
+               "اظهار داشت: دولت باید به تعاونی‌های مردمی توجه کند.\n"
+               "نماینده ولی فقیه در استان و امام جمعه بوشهر با اشاره به انتخابات پیش‌رو، گفت: احترام به نظرات "
+               "شورای نگهبان برای همه ضروری است.\n",
     "milk": "قیمت شیر خام\n"
             "سال گذشته، مورخه 22 خرداد ماه 1398، نرخ خرید شیرخام از تولیدکننده درب دامداری، 2390 تومان مصوب و "
             "ابلاغ شد.\n"
@@ -78,6 +80,8 @@ def test_who_is_answered_with_the_name_from_the_sentence_after_the_role(news):
     a = news.ask("امام جمعه بوشهر که تعاونی‌های مردمی را در اقتصاد مقاومتی مهم دانست کیست؟")
     assert not a.abstained, a.text
     assert "صفایی" in a.text.splitlines()[0]  # the name first, not the role with the name elsewhere
+    # ... and the sentence that says what was asked of him, both cited
+    assert any("امام جمعه بوشهر گفت" in s.quote for s in a.sources), a.text
     assert all(s.doc_id == "bushehr" for s in a.sources)
 
 
@@ -119,3 +123,7 @@ def test_an_untitled_one_sentence_item_answers(news):
 def test_where_is_answered_with_the_place(news):
     a = news.ask("نمایشگاه صنایع دستی تعاونی‌ها کجا برپا می‌شود؟")
     assert not a.abstained and "مراغه" in a.text, a.text
+    # the sentence that matches best names no place: the one next to it does, and both are cited
+    a = news.ask("نمایشگاه صنایع دستی تعاونی‌ها که مدیرکل میراث فرهنگی گفت هفته آینده گشایش می‌یابد کجاست؟")
+    assert not a.abstained and "مراغه" in a.text, a.text
+    assert any("گشایش" in s.quote for s in a.sources) and any("مراغه" in s.quote for s in a.sources), a.text
