@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser ingest bench eval clean
+.PHONY: run test test-fast install install-test browser ingest bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"Python 3.12 is needed, {sys.executable} is {sys.version.split()[0]}: install it (pyenv install 3.12) or run make PYTHON=/path/to/python3.12"'
@@ -45,6 +45,12 @@ browser:
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make test-fast: the unit and in-process tests over shared indexes (no browser, no torch, no process or index
+## of its own per test): under a minute
+FAST_LANE := not (slow or subprocess or browser or torch or ingest)
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "$(FAST_LANE)" $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/bench_index.py
 
@@ -53,3 +59,8 @@ eval: install
 
 clean:
 	rm -rf $(VENV) data/index
+
+## make docs: write docs/settings.md and docs/cli.md from Settings and the CLI's parser (tests/test_docs.py checks them)
+.PHONY: docs
+docs: install
+	$(BIN)/python -m ui.reference --write

@@ -10,25 +10,18 @@ The object form, for programs that ask many questions: ``build_assistant(Setting
 
 from __future__ import annotations
 
-import threading
-
 from assistant.answer import Answer, Source
 from assistant.build import Assistant, build_assistant
 from assistant.retrieve import Passage
 from assistant.settings import Settings
+from index.once import once
 
 __all__ = ["Answer", "Assistant", "Passage", "Settings", "Source", "ask", "build_assistant", "search"]
 
-_default: Assistant | None = None
-_default_lock = threading.Lock()
-
-
+@once
 def _default_assistant() -> Assistant:
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = build_assistant(Settings.load())
-        return _default
+    """The assistant of the environment's settings (built on first call, then reused)."""
+    return build_assistant(Settings.load())
 
 
 def search(query: str, k: int | None = None) -> list[Passage]:

@@ -14,6 +14,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.facts_answer import FactsAnswerer
 from assistant.feedback import Feedback, check_rating, make_feedback
 from assistant.llm import ChatLLM
+from assistant.params import load as load_params
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from assistant.uploads import UploadArea, UploadedDocument, UploadResult, owner_of
@@ -209,9 +210,11 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
                                dimension=settings.embedding_dimension, timeout=settings.embedding_timeout)
     store = IndexStore(settings.data_dir, embedder, get_normalizer(), settings.chroma_url)
     articles = Articles(store.record, store.normalizer)
+    params = load_params(settings.params_file)
     searcher = HybridSearcher(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
                               fusion=settings.fusion, lexical_weight=settings.lexical_weight, articles=articles,
-                              rerank_weight=settings.rerank_weight, rerank_depth=settings.rerank_depth)
+                              rerank_weight=settings.rerank_weight, rerank_depth=settings.rerank_depth,
+                              rrf_k=params.retrieval.rrf_k)
     def passage_for(doc_id: str, start: int, end: int) -> Passage | None:
         chunks = store.record.get_chunks(store.record.chunk_ids_of(doc_id))
         holding = [c for c in chunks.values() if c.start <= start and end <= c.end + 1]
@@ -227,6 +230,9 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
         articles=articles,
         passage_for=passage_for,
         query_vector=embedder.embed_query_vector,
+        thresholds=params.thresholds,
+        weights=params.sentence_weights,
+        picking=params.picking,
     )
     llm = ChatLLM(settings) if settings.llm_base_url else None
     chain = QAChain(searcher=searcher, normalizer=store.normalizer, embedder=embedder, extractive=extractive,

@@ -20,6 +20,7 @@ from typing import Iterator
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from index.errors import AssistantError, Failure
 from assistant.answer import Answer, Source, fa_number
 from assistant.facts_answer import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
@@ -33,7 +34,7 @@ from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
                                NOTE_LLM_UNSUPPORTED, NOTE_PARTIAL_PERIOD, NOTE_UNCITED_CLAIMS, OTHER_PERIOD_ITEM)
 from index.persian.numbers import find_amounts
-from index.embed import Embedder
+from index.embed_base import Embedder
 from index.persian.normalize import TextNormalizer
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,10 @@ def _figure(sentence: str, question: Question | None) -> str:
     return "…"
 
 
-class QuestionError(ValueError):
+class QuestionError(AssistantError, ValueError):
     """The question cannot be asked (empty, too long, not text)."""
+
+    failure = Failure.INVALID
 
 
 @dataclass

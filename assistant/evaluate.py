@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import AssistantError, Failure
 from index.persian.normalize import TextNormalizer
 from index.persian.numbers import find_amounts
 
@@ -51,8 +51,10 @@ def holds_all(text: str, groups: list[list[str]]) -> bool:
     return bool(groups) and all(any(fold(a) in folded for a in group) for group in groups)
 
 
-class QuestionSetError(ValueError):
+class QuestionSetError(AssistantError, ValueError):
     """A questions file that cannot be read."""
+
+    failure = Failure.INVALID
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -177,12 +179,11 @@ def _share(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0–100), numpy's linear definition; 0 for no values."""
+    import numpy as np
+
+    return float(np.percentile(values, q)) if values else 0.0
 
 
 def summarize(results: list[Result]) -> dict:
@@ -224,7 +225,7 @@ def summarize(results: list[Result]) -> dict:
             "recall": round(true_abstentions / len(unanswerable), 3) if unanswerable else None,
             "false_abstentions": sum(1 for r in answerable if r.abstained),
         },
-        "latency_ms": {"p50": round(_percentile(latencies, 50), 1), "p95": round(_percentile(latencies, 95), 1)},
+        "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1)},
         "answer_accuracy_by_kind": {k: _share([bool(r.correct) for r in v]) for k, v in sorted(by_kind.items())},
         "by_shape": dict(sorted(shapes.items())),
         "answerable_abstained": _share([r.abstained for r in answerable]),

@@ -23,18 +23,18 @@ from typing import Callable
 
 from assistant.coverage import coverage, plain_keys, weigh
 from assistant.match import Article, Miss, binds, check, contrasted, title_runs
+from assistant.params import Picking, SentenceWeights, Thresholds, load
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.persian.lexicon import lexicon
+from index.persian.normalize import TOKEN
 from index.sentences import SentenceInfo
 
 _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"(?<!\w)(یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|صد|هزار|میلیون|میلیارد)(?!\w)")
 _PERSON = re.compile(r"مدیرکل|مدیر کل|رئیس|رییس|معاون|وزیر|استاندار|مدیرعامل|دبیر|نماینده|سرپرست|«|»")
 _LIST = re.compile(r"،|,| و ")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _SIMILARITY_PASSAGES = 2
-_TITLE_PENALTY = 0.3
 _PLACE = re.compile(r"(?<!\w)(شهرستان|شهر|روستای|استان|بخش|منطقه|کشور)\s+\w+")
 _SAID = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|خاطرنشان|عنوان کرد|اعلام کرد)")
 
@@ -56,49 +56,6 @@ def _names_speaker(question: Question, s: SentenceInfo) -> bool:
         return False
     asked = frozenset(k for w in question.words if w.role == "title" for k in w.keys)
     return all(any(lexicon().keys(t) & asked for t in run) for run in title_runs(s.canonical))
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When to abstain. Calibrated on the development sets (bench/abstention.py and README)."""
-
-    min_dense_english: float = 0.74  # similarity of the best passage, for questions with no lexical signal
-    second_sentence: float = 0.85    # a second (and third) sentence is added when it scores this share of the best
-    # A question that asks for a figure (amount, count, percentage) needs every one of its words in the answer
-    # sentence: people quote figures. Other questions («چه کسی», «چرا», «کدام») are paraphrased more: the
-    # answer sentence may miss words up to this share of the question's weight (rare words weigh more).
-    max_missing_share: float = 0.67
-    # an abstention explains what the nearest sentence lacks only when it holds this share of the question's words
-    near_coverage: float = 0.5
-    strict_kinds: tuple[str, ...] = ("amount", "count", "percent", "year", "date")  # figures and dates: quoted
-    # ... for what they are of: a sentence missing a binding word of the question (its measure, group, place,
-    # product: ``match.binds``) does not answer; other missing words count up to ``max_missing_share``.
-    # A word binds when hazm's corpus writes it at most 10^binding_log_frequency times; None: every word binds (the
-    # rule before). bench/binding.py replays every set: 6.0 scores best cross-validated (news answers 0.81 on our
-    # own wordings) but refuses fewer dev_ext_extra near misses (0.514 < 0.556), so 8.0: no set falls
-    binding_log_frequency: float | None = 8.0
-    # ... for these kinds; a year or a date is an event's, and the sentence must name the event as asked
-    # («سال تولد» is not the year of death): there every word still binds
-    binding_kinds: tuple[str, ...] = ("amount", "count", "percent")
-
-
-@dataclass(frozen=True)
-class SentenceWeights:
-    """How a sentence's score is made: the weight of each feature (``ExtractiveAnswerer.score``).
-
-    Set by hand; ``bench/answer_weights.py`` refits them on the development sets so that the sentence holding
-    the expected answer scores best, and finds nothing to gain (cross-validated: README, "Quality")."""
-
-    coverage: float = 0.5          # share of the question's words (weighted by rarity in the index)
-    local: float = 0.5             # the same, words weighted by rarity among the candidate sentences
-    kind: float = 0.25             # holds the kind of thing asked (an amount, a person, a date, a list)
-    counted: float = 0.3           # an amount of it counts the thing «چند ...» asks about
-    rank: float = 0.15             # 1 / (1 + rank of its passage)
-    passage_coverage: float = 0.1  # share of the question's words its passage holds
-    meaning: float = 4.0           # cosine similarity of its stored embedding to the question's
-
-    def score(self, features: dict[str, float]) -> float:
-        return sum(getattr(self, name) * value for name, value in features.items())
 
 
 @dataclass(frozen=True)
@@ -152,22 +109,22 @@ class Scored:
 class ExtractiveAnswerer:
     def __init__(self, document_frequencies: Callable[[list[str]], dict[str, int]],
                  num_docs: Callable[[], int], articles: Callable[[list[str]], dict[str, Article]],
-                 thresholds: Thresholds | None = None, max_sentences: int = 3, max_figure_sentences: int = 2,
-                 weights: SentenceWeights | None = None,
+                 thresholds: Thresholds | None = None, weights: SentenceWeights | None = None,
+                 picking: Picking | None = None,
                  passage_for: Callable[[str, int, int], Passage | None] | None = None,
                  query_vector: Callable[[str], object] | None = None) -> None:
+        """``thresholds``, ``weights`` and ``picking`` not given: those of ``assistant/params.toml``."""
         self.document_frequencies = document_frequencies
         self.num_docs = num_docs
         self.articles = articles
         self.passage_for = passage_for
         self.query_vector = query_vector  # canonical question → its embedding (cached: search made it)
-        self.thresholds = thresholds or Thresholds()
-        self.weights = weights or SentenceWeights()
+        self.thresholds = thresholds or load().thresholds
+        self.weights = weights or load().sentence_weights
         # questions for figures and dates («چند», «چه سالی»), and those whose best sentence names the person or
         # lists the things asked, are answered by the sentence that states it, with at most one more; the others
-        # («چرا», «چیست», «کدام») are often answered across sentences (measured on dev-ext: README, "Quality")
-        self.max_sentences = max_sentences
-        self.max_figure_sentences = max_figure_sentences
+        # («چرا», «چیست», «کدام») are often answered across sentences (measured on dev-ext: docs/quality-and-speed.md)
+        self.picking = picking or load().picking
 
     # -- question words and their weights --------------------------------------------------------
 
@@ -276,8 +233,10 @@ class ExtractiveAnswerer:
         weight = {w.text: x for w, (_k, x) in zip(question.words, words)}
         total = sum(weight.values()) or 1.0
         # a headline rounds its figure («۲۶۰۰ فرصت شغلی»); the body states it («۲ هزار و ۵۹۱ نفر»): the body first
-        answering = [(score - 0.1 * len(misses) - (_TITLE_PENALTY if self._is_title(s, passages, articles) else 0.0),
-                      s, misses) for score, s, misses in checked
+        pk = self.picking
+        answering = [(score - pk.miss_penalty * len(misses) -
+                      (pk.title_penalty if self._is_title(s, passages, articles) else 0.0), s, misses)
+                     for score, s, misses in checked
                      if self._acceptable(question, misses, weight, total, s.info)]
         answering.sort(key=lambda x: -x[0])
         features["best_sentence"] = round(scored[0][0], 3)
@@ -337,9 +296,9 @@ class ExtractiveAnswerer:
             if near is not None:  # the day is in the sentence next to the event
                 picks.append(near[0])
                 extra.append(near[1])
-        limit = self.max_sentences
+        limit = self.picking.max_sentences
         if question.kind in th.strict_kinds or self._states_it_all(question, best):
-            limit = self.max_figure_sentences  # a figure, a date, a name, a list: the sentence that states it
+            limit = self.picking.max_figure_sentences  # a figure, a date, a name, a list: the sentence that states it
         for score, s in answering[1:]:
             if len(picks) >= limit:
                 break
@@ -431,18 +390,18 @@ class ExtractiveAnswerer:
                 info = by_start.get(p.start + a)
                 if info is None:  # not analysed (a passage cut inside a sentence): no constraints can be checked
                     continue
-                tokens = [m.group() for m in _TOKEN.finditer(info.canonical)]
+                tokens = [m.group() for m in TOKEN.finditer(info.canonical)]
                 out.append(_Sentence(i, a, b, text.strip(), info, plain_keys(info.canonical), tokens,
                                      article.vectors.get(info.start) if article else None))
         return out
 
-    @staticmethod
-    def _repeats(s: _Sentence, picks: list[Pick], sentences: list[_Sentence]) -> bool:
-        """Whether ``s`` says mostly what a chosen sentence says (news repeats its lead)."""
+    def _repeats(self, s: _Sentence, picks: list[Pick], sentences: list[_Sentence]) -> bool:
+        """Whether ``s`` says mostly what a chosen sentence says (news repeats its lead): more than
+        ``repeat_overlap`` of the shorter one's words."""
         terms = set(s.tokens)
         for p in picks:
             other = next((set(x.tokens) for x in sentences if x.passage == p.passage and x.start == p.start), set())
-            if terms and other and len(terms & other) / min(len(terms), len(other)) > 0.7:
+            if terms and other and len(terms & other) / min(len(terms), len(other)) > self.picking.repeat_overlap:
                 return True
         return False
 

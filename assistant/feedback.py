@@ -14,20 +14,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.followup import MAX_HISTORY_ITEMS
+from index.errors import AssistantError, Failure
+
 Rating = Literal["up", "down"]
 RATINGS: tuple[str, ...] = ("up", "down")
 MAX_COMMENT_CHARS = 4000
 MAX_QUESTION_CHARS = 4000
 MAX_ANSWER_CHARS = 40_000
 MAX_SOURCES = 50
-MAX_HISTORY = 20
 _ID = re.compile(r"^[0-9a-f]{32}$")
 # invisible characters dropped from every text (the same the HTTP API strips from questions)
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 
 
-class FeedbackError(ValueError):
+class FeedbackError(AssistantError, ValueError):
     """Feedback that cannot be stored; the message names the bad value and what is expected."""
+
+    failure = Failure.INVALID
 
 
 class FeedbackSource(BaseModel):
@@ -117,7 +121,7 @@ def make_feedback(question: Any, answer: Any, rating: Any, comment: Any = None, 
     elif not isinstance(feedback_id, str) or not _ID.match(feedback_id):
         raise FeedbackError(f"feedback id must be 32 hex digits, got {feedback_id!r:.60}")
     sources = _checked_list("sources", sources, 'a list of {"doc_id", "title"} objects', MAX_SOURCES)
-    history = _checked_list("history", history, "a list of earlier questions", MAX_HISTORY)
+    history = _checked_list("history", history, "a list of earlier questions", MAX_HISTORY_ITEMS)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return Feedback(
         id=feedback_id,

@@ -14,6 +14,9 @@ from assistant.question import QUESTION_WORDS
 from index.persian.normalize import TextNormalizer
 from index.persian.places import find_provinces, province_spans
 
+# the earlier turns a question may carry, in every front end (and in a reader's stored feedback)
+MAX_HISTORY_ITEMS = 20
+
 _MARKERS = re.compile(
     r"^(و|ولی|اما|خب|خوب|پس|حالا|همچنین)\s|چطور|چطوره|چه طور|چی\s*[؟?]?\s*$|چه\s*[؟?]\s*$|"
     r"^(what|how) about\b|^and\b", re.IGNORECASE)

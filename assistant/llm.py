@@ -13,14 +13,17 @@ import threading
 import time
 from typing import Iterator
 
+from index.errors import AssistantError, Failure
 from assistant.retrieve import Passage
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class LLMUnavailable(RuntimeError):
+class LLMUnavailable(AssistantError, RuntimeError):
     """The LLM server failed, timed out or answered with something unusable."""
+
+    failure = Failure.UNAVAILABLE
 
 
 def format_sources(passages: list[Passage]) -> str:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.persian.normalize import TextNormalizer
+from index.persian.normalize import TOKEN, TextNormalizer
 from index.persian.places import find_provinces, province_spans
 
 Kind = Literal["amount", "count", "percent", "who", "name", "date", "when", "year", "weekday", "place", "which",
@@ -36,7 +36,6 @@ how much many what which who whom whose when where why is are was were did does 
 and or with from at as it its that this there their about be been has have had any
 """.split())
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _LATIN = re.compile(r"[A-Za-z]")
 _COUNT = re.compile(r"(?<!\w)(چند|چندتا|چه تعداد|تعداد|شمار|how many|number of)(?!\w)", re.IGNORECASE)
 _AMOUNT = re.compile(r"چقدر|چقد(?!\w)|چه میزان|چه مقدار|چه\s+(?:مبلغ|اعتبار|هزینه|بودجه|درآمد|سرمایه|ارزش)\w*|(?<!\w)میزان(?!\w)|(?<!\w)رقم(?!\w)|(?<!\w)مبلغ(?!\w)|"
@@ -197,7 +196,7 @@ def analyse(text: str, normalizer: TextNormalizer) -> Question:
     kind, contact = _kind(canonical, lex)
     rate = kind == "amount" and _RATE.search(canonical) is not None
     lowered = canonical.lower()
-    tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(lowered)]
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(lowered)]
 
     # spans that other constraints account for: periods, amounts, provinces
     periods = tuple(find_periods(canonical))

@@ -21,13 +21,17 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from index.errors import AssistantError, Failure
+from assistant.params import load
 from index.store import IndexStore
 
 Fusion = Literal["zscore", "rrf", "dense", "lexical"]
 
 
-class IndexEmpty(RuntimeError):
+class IndexEmpty(AssistantError, RuntimeError):
     """Nothing has been ingested yet."""
+
+    failure = Failure.UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -80,18 +84,21 @@ def fuse(
     *,
     method: Fusion,
     lexical_weight: float,
+    rrf_k: int | None = None,
 ) -> list[tuple[str, float]]:
-    """Combine two ranked lists of (chunk_id, score) into one, best first."""
+    """Combine two ranked lists of (chunk_id, score) into one, best first (``rrf_k``: the constant of
+    reciprocal rank fusion; default: ``[retrieval]`` of ``assistant/params.toml``)."""
     if method == "dense":
         return list(dense)
     if method == "lexical":
         return list(lexical)
     if method == "rrf":
+        k = load().retrieval.rrf_k if rrf_k is None else rrf_k
         fused: dict[str, float] = {}
         for rank, (cid, _s) in enumerate(dense):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (60 + rank + 1)
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank + 1)
         for rank, (cid, _s) in enumerate(lexical):
-            fused[cid] = fused.get(cid, 0.0) + lexical_weight / (60 + rank + 1)
+            fused[cid] = fused.get(cid, 0.0) + lexical_weight / (k + rank + 1)
         return sorted(fused.items(), key=lambda kv: -kv[1])
     zd, zl = _zscores(dict(dense)), _zscores(dict(lexical))
     floor_d = min(zd.values(), default=0.0)
@@ -104,7 +111,8 @@ class HybridSearcher:
     """Dense + lexical search over one :class:`IndexStore` (reads only)."""
 
     def __init__(self, store: IndexStore, *, k: int = 5, candidates: int = 40, fusion: Fusion = "zscore",
-                 lexical_weight: float = 0.3, articles=None, rerank_weight: float = 1.0, rerank_depth: int = 10) -> None:
+                 lexical_weight: float = 0.3, articles=None, rerank_weight: float = 1.0, rerank_depth: int = 10,
+                 rrf_k: int | None = None) -> None:
         self.store = store
         self.k = k
         self.candidates_per_side = candidates
@@ -113,6 +121,7 @@ class HybridSearcher:
         self.articles = articles  # doc_ids → {doc_id: assistant.match.Article}; None: no reranking
         self.rerank_weight = rerank_weight
         self.rerank_depth = rerank_depth
+        self.rrf_k = rrf_k  # None: that of assistant/params.toml
         self.last_timings: dict[str, float] = {}
 
     def candidates(self, query: str, fusion: Fusion | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
@@ -150,7 +159,7 @@ class HybridSearcher:
                 raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
             return []
         t = time.perf_counter()
-        ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight)
+        ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight, rrf_k=self.rrf_k)
         if fusion == "zscore" and self.articles is not None and self.rerank_weight:
             ranked = self._rerank(query, ranked[:max(k, self.rerank_depth)], question)
         ranked = ranked[:k]

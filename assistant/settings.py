@@ -16,12 +16,16 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from index.errors import AssistantError, Failure
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO_ROOT / "data" / "articles"
 
 
-class SettingsError(ValueError):
+class SettingsError(AssistantError, ValueError):
     """A setting has a bad value; the message is one line naming the variable, the value and what is expected."""
+
+    failure = Failure.CONFIG
 
 
 # what a value of each kind of field must look like, by pydantic's error type
@@ -50,7 +54,7 @@ def _explain(error: dict, overrides: dict) -> str:
     else:
         where = f"{name} = {error.get('input')!r} (in the TOML settings file)"
     if kind == "extra_forbidden":
-        return f"{where}: unknown setting (see README: settings)"
+        return f"{where}: unknown setting (every setting: docs/settings.md)"
     if kind in _EXPECTED:
         return f"{where}: expected {_EXPECTED[kind]}"
     if kind == "literal_error":
@@ -107,16 +111,19 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, le=100, description="Passages returned by search.")
     retrieval_candidates: int = Field(40, ge=1, le=1000, description="Candidates taken from each side before fusion.")
     fusion: Literal["zscore", "rrf", "dense", "lexical"] = Field(
-        "zscore", description="How dense and lexical results combine (see README: measured).")
+        "zscore", description="How dense and lexical results combine (measured: docs/answering.md).")
     lexical_weight: float = Field(0.3, ge=0.0, le=10.0, description="Weight of BM25 against dense in fusion.")
     rerank_weight: float = Field(1.0, ge=0.0, le=10.0, description=(
         "Weight of the share of the question a chunk's best sentence holds, added to the fused score of the "
-        "best chunks (0: no reranking). Measured: see README."))
+        "best chunks (0: no reranking). Measured: docs/answering.md."))
     rerank_depth: int = Field(10, ge=1, le=200, description="How many of the best fused chunks are reranked.")
     sentence_vectors: bool = Field(True, description=(
         "Embed every sentence at ingest too, so the answerer picks sentences by meaning as well as by words "
         "(better answers; about 60% more embedding time at ingest)."))
     answer_passages: int = Field(5, ge=1, le=20, description="Passages the answerer reads (and may cite).")
+    params_file: Path | None = Field(None, description=(
+        "A file of fitted weights and thresholds to use instead of the packaged assistant/params.toml "
+        "(a changed copy of it; checked when the assistant is built)."))
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint (vLLM, llama.cpp server, Ollama: http://host:port/v1); "
                           "unset = the offline answerer.")
@@ -133,7 +140,7 @@ class Settings(BaseSettings):
         description="Origins (scheme://host:port) of intranet pages that may embed the widget and call the API "
                     "from a browser; the server's own origin always may.")
     access_token: SecretStr | None = Field(
-        None, description="When set, the chat, the widget and the API need this token (see README: access).")
+        None, description="When set, the chat, the widget and the API need this token (docs/http.md: access control).")
     admin_token: SecretStr | None = Field(
         None, description="When set, /admin and the admin API (uploads, deletes, feedback list) exist and need "
                           "this token; unset, they answer 404. Separate from access_token.")
@@ -146,7 +153,7 @@ class Settings(BaseSettings):
         "answers and their source lists included."))
 
     @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_model", "access_token", "admin_token",
-                     "embedding_api_key", "embedding_dimension", mode="before")
+                     "embedding_api_key", "embedding_dimension", "params_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         if isinstance(value, SecretStr):

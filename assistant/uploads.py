@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from index.errors import AssistantError, Failure
 from index.load import SUPPORTED_SUFFIXES
 
 UPLOADS = "uploads"
@@ -28,8 +29,10 @@ _NAME_MAX_BYTES = 180        # Linux allows 255 bytes; room is left for "-N" and
 _UNSAFE = re.compile(r"[^\w\-. ()\u200c]+")
 
 
-class FileTooLarge(ValueError):
+class FileTooLarge(AssistantError, ValueError):
     """An uploaded file is over ``max_file_bytes``."""
+
+    failure = Failure.TOO_LARGE
 
 
 def safe_name(name: str) -> str:

@@ -1,7 +1,7 @@
 """The abstention trade-off of the offline answerer, on every development set at once.
 
 A sentence answers only when it carries every constraint of the question (``assistant/match.py``).
-Two settings decide how strictly missing *words* count (``assistant/extractive.py: Thresholds``):
+Two settings decide how strictly missing *words* count (``[thresholds]`` of ``assistant/params.toml``):
 ``strict_kinds`` (question kinds whose answer sentence must hold every word: figures and dates) and
 ``max_missing_share`` (for the other kinds, the share of the question's weight the sentence may miss).
 This script replays the sets for a grid of both and prints, per set: answer accuracy (an abstention
@@ -23,7 +23,6 @@ sys.path.insert(0, str(REPO))
 
 from assistant.build import build_assistant  # noqa: E402
 from assistant.evaluate import load_questions, run, summarize  # noqa: E402
-from assistant.extractive import Thresholds  # noqa: E402
 from assistant.settings import SAMPLE_ARTICLES, Settings  # noqa: E402
 
 CACHE = REPO / "bench" / ".cache"
@@ -53,7 +52,7 @@ def main() -> None:
         a = build_assistant(Settings(data_dir=CACHE / name))
         a.ingest([SAMPLE_ARTICLES] if name == "sample" else [DEV_EXT / "passages.jsonl"])
         assistants[name] = a
-    default = Thresholds()
+    default = next(iter(assistants.values())).chain.extractive.thresholds  # those of assistant/params.toml
     print("| strict kinds | max missing share | " + " | ".join(f"{s}: accuracy / answerable abstained / "
                                                           "unanswerable abstained" for s in args.sets) + " |")
     print("|---|---|" + "---|" * len(args.sets))

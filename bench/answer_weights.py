@@ -1,12 +1,14 @@
-"""Fit the weights of the offline answerer's sentence score (``assistant/extractive.py: SentenceWeights``).
+"""Fit the weights of the offline answerer's sentence score (``[sentence_weights]`` of ``assistant/params.toml``).
 
 For every answerable question of the development sets, the chain retrieves its passages as it does when
 asked, and every candidate sentence gets its features (``ExtractiveAnswerer.score``) and a label: whether
 it holds an expected answer span. The weights are then fitted by coordinate ascent so that the best
 scored sentence holds the answer as often as possible, over the sets pooled (five-fold cross-validated
-on the pooled questions, so the printed figure is out-of-sample), and printed next to the defaults.
+on the pooled questions, so the printed figure is out-of-sample), and printed next to the current ones
+(those of the parameters file in use); ``--write`` puts the weights fitted on all into that file (or FILE).
 
     .venv/bin/python bench/answer_weights.py          # needs the indexes of bench/retrieval_eval.py
+    .venv/bin/python bench/answer_weights.py --write  # ... and writes them into assistant/params.toml
 
 The figure is the share of answerable questions whose top sentence holds the answer, before the
 constraint check; ``bench/abstention.py`` measures the whole answerer afterwards.
@@ -26,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant.build import build_assistant  # noqa: E402
 from assistant.evaluate import holds_fact, load_questions  # noqa: E402
-from assistant.extractive import SentenceWeights  # noqa: E402
+from assistant.params import PACKAGED, SentenceWeights, load, update  # noqa: E402
 from assistant.question import analyse  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench.abstention import CACHE, SETS  # noqa: E402  (the same sets and indexes)
@@ -91,7 +93,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sets", nargs="*", default=list(SETS), help="which sets (default: all)")
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--write", nargs="?", const="", metavar="FILE",
+                   help="write the weights fitted on all into FILE (default: the parameters file in use, "
+                        "ASSISTANT_PARAMS_FILE or assistant/params.toml)")
     args = p.parse_args()
+    in_use = Settings.load().params_file or PACKAGED
     cache = CACHE / "answer_features.json"
     key = [sorted(args.sets), NAMES]  # features of another version of the answerer are collected again
     cached = json.loads(cache.read_text()) if cache.exists() else {}
@@ -100,7 +106,7 @@ def main() -> None:
     else:
         items = collect(args.sets)
         cache.write_text(json.dumps({"sets": key, "items": items}))
-    default = SentenceWeights()
+    default = load(in_use).sentence_weights
     rng = random.Random(0)
     order = list(range(len(items)))
     rng.shuffle(order)
@@ -118,6 +124,10 @@ def main() -> None:
         sub = [it for it in items if it["set"] == name]
         print(f"{name:16s} {len(sub):9d} {accuracy(sub, default):8.3f} {held[name][0] / max(held[name][1], 1):25.3f}")
     print("\nweights fitted on all:", json.dumps({k: v for k, v in asdict(fitted).items()}))
+    if args.write is not None:
+        target = Path(args.write) if args.write else in_use
+        update(target, "sentence_weights", asdict(fitted))
+        print(f"written to [sentence_weights] of {target}")
 
 
 if __name__ == "__main__":

@@ -31,12 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.build import build_assistant  # noqa: E402
+from assistant.evaluate import percentile  # noqa: E402
 from assistant.settings import SAMPLE_ARTICLES, Settings  # noqa: E402
-
-
-def _percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> None:
@@ -118,13 +114,13 @@ def main() -> None:
         "search_ms": {
             "queries": len(latencies),
             "p50": round(statistics.median(latencies), 2),
-            "p95": round(_percentile(latencies, 0.95), 2),
+            "p95": round(percentile(latencies, 95), 2),
             "parts_p50": {k: round(statistics.median(v), 2) for k, v in parts.items()},
         },
         "ask_ms": {
             "queries": len(ask_ms),
             "p50": round(statistics.median(ask_ms), 2),
-            "p95": round(_percentile(ask_ms, 0.95), 2),
+            "p95": round(percentile(ask_ms, 95), 2),
             "english_p50": round(statistics.median(ask_en_ms), 2) if ask_en_ms else None,
         },
         "peak_rss_mb": round(peak_mb, 1),

@@ -103,7 +103,7 @@ def use_hashed_embedder(*, mirror: bool = True) -> None:
 
 if __name__ == "__main__":  # python bench/hashed.py serve --port N --no-ingest
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from assistant.cli import main
+    from ui.cli import main
 
     use_hashed_embedder(mirror=True)
     sys.exit(main(sys.argv[1:]))

@@ -22,7 +22,7 @@ hours; the index then lives under ``<key>-hashed2`` and every output says so.
 3. **Warm search and offline ask** in this process: ``--queries`` questions from
    ``eval/dev_questions.jsonl`` with their provinces swapped at random (follow-ups keep their history,
    swapped the same way).
-4. **Server memory:** ``python -m assistant.cli serve --no-ingest`` (this checkout's code) on a free port with
+4. **Server memory:** ``python -m ui.cli serve --no-ingest`` (this checkout's code) on a free port with
    ``ASSISTANT_DATA_DIR`` set, waits for ``/healthz``, asks 20 questions over HTTP, reads ``VmHWM``.
 5. **Load test:** ``--askers`` threads, each posting to ``/api/ask`` back to back for ``--duration``
    seconds, while ``GET /`` (the chat page) is timed every 2 s.
@@ -53,6 +53,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from assistant.evaluate import percentile  # noqa: E402  (cheap: no model, no database)
+from index.persian.dates import MONTH_NAMES  # noqa: E402
+from index.persian.fold import ARABIC_DIGITS, PERSIAN_DIGITS, latin_digits  # noqa: E402
+
 CACHE = REPO / "bench" / ".cache"
 CORPUS_ROOT = CACHE / "scale-corpus"
 INDEX_ROOT = CACHE / "scale-index"
@@ -64,15 +68,10 @@ TARGETS = {"our_share": 0.15, "search_p50_ms": 50.0, "ask_p50_ms": 150.0, "serve
 
 
 # ============================================================================================ helpers
-def _percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
-
-
 def _summary(values: list[float]) -> dict:
     if not values:
         return {"n": 0}
-    return {"n": len(values), "p50": round(statistics.median(values), 2), "p95": round(_percentile(values, 0.95), 2),
+    return {"n": len(values), "p50": round(statistics.median(values), 2), "p95": round(percentile(values, 95), 2),
             "max": round(max(values), 2), "mean": round(statistics.fmean(values), 2)}
 
 
@@ -86,9 +85,8 @@ def corpus_key(seed: int, chunks: int) -> str:
 
 # ========================================================================== provinces, figures, text
 _LETTER = r"[\w\u200c]"
-_FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-_AR_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+_FA_DIGITS, _AR_DIGITS = PERSIAN_DIGITS, ARABIC_DIGITS
+_MONTHS = MONTH_NAMES
 
 
 def _provinces() -> list[str]:
@@ -157,7 +155,7 @@ _NUMBER = re.compile(r"[0-9۰-۹٠-٩]+(?:[/.,٫][0-9۰-۹٠-٩]+)*")
 
 
 def _to_int(digits: str) -> int:
-    return int(digits.translate(str.maketrans(_FA_DIGITS + _AR_DIGITS, "0123456789" * 2)))
+    return int(latin_digits(digits))
 
 
 def _in_script(value: str, like: str) -> str:
@@ -427,11 +425,11 @@ def run_warm(assistant, queries: list[dict]) -> tuple[dict, dict]:
             ask_parts.setdefault(name, []).append(v)
     search = {**_summary(search_ms), "bare_embedding": _summary(bare),
               "parts_p50": {k: round(statistics.median(v), 2) for k, v in parts.items()},
-              "parts_p95": {k: round(_percentile(v, 0.95), 2) for k, v in parts.items()}}
+              "parts_p95": {k: round(percentile(v, 95), 2) for k, v in parts.items()}}
     ask = {**_summary(ask_all), "persian": _summary(ask_fa), "english": _summary(ask_en),
            "answered_only": _summary(ask_answered), "abstained_only": _summary(ask_abstained),
            "parts_p50": {k: round(statistics.median(v), 2) for k, v in ask_parts.items()},
-           "parts_p95": {k: round(_percentile(v, 0.95), 2) for k, v in ask_parts.items()},
+           "parts_p95": {k: round(percentile(v, 95), 2) for k, v in ask_parts.items()},
            "parts_mean": {k: round(statistics.fmean(v), 2) for k, v in ask_parts.items()},
            "abstained": abstained, "errors": errors}
     return search, ask
@@ -520,7 +518,7 @@ def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, as
     log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     started = time.perf_counter()
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")  # this checkout, not an installed copy
-    command = [str(REPO / "bench" / "hashed.py")] if hashed else ["-m", "assistant.cli"]  # hashed: same embedder
+    command = [str(REPO / "bench" / "hashed.py")] if hashed else ["-m", "ui.cli"]  # hashed: same embedder
     proc = subprocess.Popen([sys.executable, *command, "serve", "--port", str(port), "--no-ingest"],
                             env=env, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT)
     _log(f"serve: pid {proc.pid} on port {port} (log {log_path.relative_to(REPO)})")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from index.errors import AssistantError, Failure
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 8000, "https": 443}  # http: Chroma's own default; https: usually a reverse proxy
@@ -22,8 +24,10 @@ CONNECT_TIMEOUT = 3.0  # seconds to connect to a Chroma server, and for it to an
 REQUEST_TIMEOUT = 60.0  # seconds any later request to the server may take (a batch upsert, a query)
 
 
-class VectorStoreError(RuntimeError):
+class VectorStoreError(AssistantError, RuntimeError):
     """Chroma cannot be opened or reached."""
+
+    failure = Failure.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import httpx
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from index.embed import EmbeddingBackendError, QueryCache
+from index.errors import AssistantError
+from index.embed_base import BaseEmbeddings, EmbeddingBackendError
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class EmbeddingServerError(EmbeddingBackendError):
     """No embedding server gave usable vectors; the message names each URL and what went wrong."""
 
 
-class BadAnswer(Exception):
+class BadAnswer(AssistantError):
     """One server's answer to one request could not be used (the message says why)."""
 
 
@@ -60,7 +60,7 @@ def _snippet(text: str, n: int = 120) -> str:
     return repr(text[:n] + ("…" if len(text) > n else ""))
 
 
-class OpenAICompatibleEmbeddings(Embeddings):
+class OpenAICompatibleEmbeddings(BaseEmbeddings):
     """Embeddings from one or more OpenAI-compatible servers (``urls``: base URLs ending in ``/v1``)."""
 
     def __init__(self, urls: list[str], model: str, *, api_key: str | None = None, prefixes: str = "none",
@@ -85,8 +85,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         self._servers: list[_Server] | None = None
         self._dimension = dimension
         self._dimension_from = "ASSISTANT_EMBEDDING_DIMENSION" if dimension else ""
-        self._lock = threading.Lock()
-        self._queries = QueryCache()
+        super().__init__()   # the lock (here: of the server list) and the query cache
         self._turn = 0
         self.answered = {url: 0 for url in self.urls}  # texts each server embedded (not counting probes)
 
@@ -134,10 +133,6 @@ class OpenAICompatibleEmbeddings(Embeddings):
                 url = next(iter(dims))
                 self._dimension, self._dimension_from = dims[url], url
 
-    def forget_queries(self) -> None:
-        """Drop the cached query vectors (benchmarks time the embedding itself)."""
-        self._queries.clear()
-
     # ------------------------------------------------------------------ embedding
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         texts = list(texts)
@@ -146,14 +141,8 @@ class OpenAICompatibleEmbeddings(Embeddings):
         batches = [texts[i:i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
         return np.vstack(self._embed(batches, "passage"))
 
-    def embed_query_vector(self, text: str) -> np.ndarray:
-        return self._queries.get(text, lambda t: self._embed([[t]], "query")[0][0])
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_passages(list(texts)).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_query_vector(text).tolist()
+    def _embed_query(self, text: str) -> np.ndarray:
+        return self._embed([[text]], "query")[0][0]
 
     def close(self) -> None:
         """Close the HTTP connections (used again, the embedder opens new ones)."""

@@ -123,7 +123,7 @@ def ingest(
     """Bring the index in ``store`` up to date with the files under ``paths``.
 
     ``sentence_vectors``: also embed every sentence (with its article's title), for the answerer to pick
-    sentences by meaning as well as by words (about 60% more embedding time; see README).
+    sentences by meaning as well as by words (about 60% more embedding time; docs/answering.md).
 
     ``progress``: True for a progress bar on stderr, or a function called with (texts embedded, texts to
     embed) before the first batch and after each one (the admin page's progress bar).

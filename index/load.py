@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from index.errors import AssistantError, Failure
 from index.persian.fold import fold_chars
 from index.persian.normalize import clean_invisible
 from index.readers import ReadError, ReadLimits, read_docx, read_pdf
@@ -57,8 +58,10 @@ class LoadResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-class DecodeError(ValueError):
+class DecodeError(AssistantError, ValueError):
     """The bytes are not text in any encoding we accept."""
+
+    failure = Failure.INVALID
 
 
 # --------------------------------------------------------------------------- decoding

@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embed import Embedder
+from index.errors import AssistantError, Failure
+from index.embed_base import Embedder
 from index.lexical import LexicalIndex
 from index.persian.normalize import TextNormalizer
 from index.record import StoreOfRecord
@@ -31,8 +32,10 @@ LEXICAL_DIR = "lexical"
 LOCK_FILE = "write.lock"
 
 
-class IndexLocked(RuntimeError):
+class IndexLocked(AssistantError, RuntimeError):
     """Another process is writing to this index."""
+
+    failure = Failure.BUSY
 
 
 @dataclass

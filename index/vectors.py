@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from index.errors import AssistantError, Failure
 from index.chroma_client import VectorStoreError, describe_client, is_transport_error
 from index.rows import ChunkVector
 
@@ -25,8 +26,10 @@ COLLECTION = "passages"
 T = TypeVar("T")
 
 
-class IndexModelMismatch(RuntimeError):
+class IndexModelMismatch(AssistantError, RuntimeError):
     """The index was built with a different embedding model than the settings ask for."""
+
+    failure = Failure.UNAVAILABLE
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,17 @@ from assistant.settings import SAMPLE_ARTICLES, Settings
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items):
+    """Marks that follow from a test's fixtures: a browser page is ``browser``; a fresh corpus to ingest
+    (``corpus``) is ``ingest`` (the embedder runs in the test: seconds, not milliseconds)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"page", "browser"}:
+            item.add_marker(pytest.mark.browser)
+        if "corpus" in names:
+            item.add_marker(pytest.mark.ingest)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     """No test reads the developer's settings or writes the repo's data directory."""

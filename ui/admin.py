@@ -38,9 +38,10 @@ from assistant.build import Assistant
 from assistant.feedback import Feedback
 from assistant.uploads import FileTooLarge
 from index.store import IndexLocked
-from ui.auth import bearer_given
+from ui.auth import bearer, bearer_given
 from ui.errors import ApiError, ApiRoute, error_responses
 from ui.limits import BodyTooLarge
+from ui.failures import outcome
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,7 @@ def render_page() -> str:
 
 def check_admin(request: Request, token: str) -> None:
     """401 without a Bearer token, 403 with the wrong one."""
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() != "bearer " or not auth[7:].strip():
+    if bearer(request) is None:
         raise ApiError(401, "this needs the admin token: send the header 'Authorization: Bearer <admin token>'",
                        {"WWW-Authenticate": "Bearer"})
     if not bearer_given(request, token):
@@ -159,7 +159,7 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
             try:
                 assistant.ensure_writable()   # 409 before the body is read
             except IndexLocked as exc:
-                raise ApiError(409, str(exc)) from None
+                raise _api_error(exc) from None
             files = await _files(request, max_files)
             uploads.set(active=True, phase="saving", done=0, total=0, files=[f.filename or "" for f in files])
             from starlette.concurrency import run_in_threadpool
@@ -182,7 +182,7 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
         try:
             report = assistant.delete([doc_id])
         except IndexLocked as exc:
-            raise ApiError(409, str(exc)) from None
+            raise _api_error(exc) from None
         return Removed(removed=report.removed)
 
     @router.get("/api/feedback", response_model=FeedbackList, summary="Readers' ratings of answers, newest first",
@@ -192,6 +192,11 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
         return FeedbackList(feedback=assistant.feedback(rating))
 
     return router
+
+
+def _api_error(exc: Exception) -> ApiError:
+    result = outcome(exc)
+    return ApiError(result.reply.status, result.message)
 
 
 async def _files(request: Request, max_files: int) -> list[UploadFile]:
@@ -221,7 +226,5 @@ def _add(assistant: Assistant, files: list[UploadFile], uploads: _Uploads):
     uploads.set(phase="reading")
     try:
         return assistant.add_files([(f.filename or "", f.file) for f in files], progress=progress)
-    except FileTooLarge as exc:
-        raise ApiError(413, str(exc)) from None
-    except IndexLocked as exc:
-        raise ApiError(409, str(exc)) from None
+    except (FileTooLarge, IndexLocked) as exc:   # 413, 409
+        raise _api_error(exc) from None

@@ -19,7 +19,7 @@ size limit (413) and the access token (401) are the app's middleware (``ui/limit
         outside 1..20, or the assistant's own ``QuestionError``; for feedback a rating other than "up" or
         "down", a comment over 4,000 characters, an empty question or answer (``FeedbackError``)
 503     the index cannot answer (empty, locked, built with another model, Chroma down: the message of
-        ``assistant.errors.describe``); ``/healthz`` answers 503 ``{"status": "error", "error"}``
+        ``ui/failures.py``); ``/healthz`` answers 503 ``{"status": "error", "error"}``
 500     ``{"error": "internal error"}``; the traceback goes to the log
 ======  =====================================================================================
 
@@ -59,15 +59,14 @@ from pydantic_core import PydanticCustomError
 
 from assistant.answer import Answer
 from assistant.build import Assistant
-from assistant.chain import QuestionError
-from assistant.errors import describe
-from assistant.feedback import MAX_COMMENT_CHARS, RATINGS, FeedbackError
+from assistant.feedback import MAX_COMMENT_CHARS, RATINGS
+from assistant.followup import MAX_HISTORY_ITEMS
 from index.persian.normalize import clean_invisible
 from ui.errors import ApiError, ApiRoute, error_responses
+from ui.failures import report
 
 log = logging.getLogger(__name__)
 
-MAX_HISTORY_ITEMS = 20
 HISTORY_CHARS_FACTOR = 4      # a history item may be this many times longer than a question
 MAX_K = 20
 DEFAULT_MAX_QUESTION_CHARS = 1000
@@ -263,21 +262,15 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         return body
 
     def run(call: Callable[[Assistant], Any], what: str) -> Any:
-        """``call(assistant)`` with the assistant's errors mapped: QuestionError 422, the known index
-        errors 503 with their message, anything else a logged 500."""
+        """``call(assistant)`` with the assistant's errors mapped by ``ui/failures.py`` (a refused question
+        422, an index that cannot answer 503 with its message, anything else a logged 500)."""
         try:
             return call(get_assistant())
         except ApiError:
             raise
-        except QuestionError as exc:
-            raise ApiError(422, str(exc)) from None
         except Exception as exc:  # noqa: BLE001
-            message = describe(exc)
-            if message is not None:
-                log.warning("%s failed: %s", what, message)
-                raise ApiError(503, message) from None
-            log.exception("%s failed with an unexpected error", what)
-            raise ApiError(500, "internal error") from None
+            result = report(exc, what, log)
+            raise ApiError(result.reply.status, result.message) from None
 
     ask_schema = _inline_refs(AskRequest.model_json_schema())
 
@@ -315,12 +308,9 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
 
-        def add(a: Assistant):
-            try:
-                return a.add_feedback(request.question, request.answer, request.rating, request.comment,
-                                      [s.model_dump() for s in request.sources or []], history=request.history)
-            except FeedbackError as exc:
-                raise ApiError(422, str(exc)) from None
+        def add(a: Assistant):   # a FeedbackError is 422, as a refused question
+            return a.add_feedback(request.question, request.answer, request.rating, request.comment,
+                                  [s.model_dump() for s in request.sources or []], history=request.history)
 
         return FeedbackCreated(id=run(add, "feedback").id)
 
@@ -363,12 +353,8 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
                 "answerer": "llm" if assistant.settings.llm_base_url else "offline",
             }
         except Exception as exc:  # noqa: BLE001
-            message = describe(exc)
-            if message is None:
-                log.exception("health check failed with an unexpected error")
-                message = "the index could not be read (see the server log)"
-            else:
-                log.warning("health check failed: %s", message)
+            result = report(exc, "health check", log)
+            message = result.message if result.expected else "the index could not be read (see the server log)"
             return JSONResponse({"status": "error", "error": message}, status_code=503)
         return JSONResponse(payload)
 

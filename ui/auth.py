@@ -29,10 +29,15 @@ def _matches(value: str | None, token: str) -> bool:
     return bool(value) and hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
 
 
+def bearer(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None (no header, another scheme, empty)."""
+    auth = request.headers.get("authorization", "")
+    return (auth[7:].strip() or None) if auth[:7].lower() == "bearer " else None
+
+
 def bearer_given(request: Request, token: str) -> bool:
     """Whether the request carries `token` as `Authorization: Bearer`."""
-    auth = request.headers.get("authorization", "")
-    return auth[:7].lower() == "bearer " and _matches(auth[7:].strip(), token)
+    return _matches(bearer(request), token)
 
 
 def token_given(request: Request, token: str, *, pages: bool = True) -> bool:

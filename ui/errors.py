@@ -20,6 +20,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.errors import AssistantError
+
 
 OPENAI_PREFIX = "/v1/"
 
@@ -38,8 +40,9 @@ def error_payload(path: str, status: int, message: str, *, code: str | None = No
     return {"error": message}
 
 
-class ApiError(Exception):
-    """An error answered as ``{"error": message}`` with ``status``."""
+class ApiError(AssistantError):
+    """An error answered as ``{"error": message}`` with ``status`` (the HTTP front ends' own; the core's
+    errors become one through ``ui/failures.py``)."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)

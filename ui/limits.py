@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 
+from index.errors import AssistantError, Failure
 from ui.errors import error_payload
 
 _CLOSE = [(b"connection", b"close")]
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(AssistantError):
     """Raised into a streamed upload's reader when its body passes the limit."""
+
+    failure = Failure.TOO_LARGE
 
 
 class BodyLimit:

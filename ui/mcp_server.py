@@ -31,11 +31,10 @@ from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
 from assistant.build import Assistant
-from assistant.chain import QuestionError
-from assistant.errors import describe
 from assistant.settings import Settings
 from index.facts import MEASURES
 from ui.api import HISTORY_CHARS_FACTOR, MAX_HISTORY_ITEMS, MAX_K, clean_text
+from ui.failures import INVALID_PARAMS, outcome, report
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +119,14 @@ class FactsResult(BaseModel):
 
 # ------------------------------------------------------------------------------------------ helpers
 def _call(what: str, call: Callable[[], Any]) -> Any:
-    """``call()`` with the assistant's errors as tool errors: refused questions and the known index
-    errors with their message, anything else logged and reported without its details."""
+    """``call()`` with the assistant's errors as tool errors (``ui/failures.py``): a refused question and an
+    index that cannot answer with their message, anything else logged and reported without its details."""
     try:
         return call()
-    except QuestionError as exc:
-        raise ToolError(str(exc)) from None
     except Exception as exc:  # noqa: BLE001
-        message = describe(exc)
-        if message is not None:
-            log.warning("mcp %s failed: %s", what, message)
-            raise ToolError(message) from None
-        log.exception("mcp %s failed with an unexpected error", what)
-        raise ToolError(f"internal error in {what}: see the server log") from None
+        result = report(exc, f"mcp {what}", log)
+        raise ToolError(result.message if result.expected else f"internal error in {what}: see the server log") \
+            from None
 
 
 def answer_text(result: AskResult) -> str:
@@ -165,7 +159,7 @@ class ArchiveServer(MCPServer):
         try:
             documents = await anyio.to_thread.run_sync(self._assistant.documents)
         except Exception as exc:  # noqa: BLE001 (an unreadable index lists no articles; the tools say why)
-            log.warning("mcp resources/list: %s", describe(exc) or repr(exc))
+            log.warning("mcp resources/list: %s", outcome(exc).message if outcome(exc).expected else repr(exc))
             documents = []
         listed = [Resource(uri=article_uri(d.doc_id), name=d.doc_id, title=d.title, mime_type="text/markdown",
                            description=f"{d.source} ({d.characters} characters)") for d in documents]
@@ -271,10 +265,11 @@ def build_mcp_server(assistant: Assistant) -> MCPServer:
         try:
             doc = assistant.document(doc_id)
         except Exception as exc:  # noqa: BLE001
-            message = describe(exc)
-            if message is None:
-                raise
-            raise ResourceError(message) from None
+            result = outcome(exc)
+            if not result.expected:
+                raise   # the SDK logs the trace and tells the client only the URI
+            raise (ResourceNotFoundError if result.reply.jsonrpc == INVALID_PARAMS else ResourceError)(
+                result.message) from None
         if doc is None:
             raise ResourceNotFoundError(f"no article {doc_id!r} in the index: find articles with the search tool "
                                         "or resources/list")

@@ -5,7 +5,7 @@ the archive unchanged.
 - One model, :data:`MODEL_ID`. Another model name is refused as OpenAI refuses one: 404 ``model_not_found``
   (a front end lists the model from ``/v1/models``; a script that names another model learns so at once).
 - The question is the last ``user`` message; the ``user`` and ``assistant`` messages before it are the chat's
-  history (the last :data:`MAX_HISTORY_MESSAGES`, each clipped to 4 × ``max_question_chars``), so follow-ups
+  history (the last :data:`~assistant.followup.MAX_HISTORY_ITEMS`, each clipped to 4 × ``max_question_chars``), so follow-ups
   resolve as in the chat. ``system``/``developer``/``tool`` messages and sampling parameters (``temperature``,
   ``max_tokens``, ``tools``, ...) are accepted and ignored: the answer comes from the articles.
 - The reply's ``content`` is the answer with its ``[n]`` markers, any notes, then «منابع:» with one line per
@@ -46,10 +46,11 @@ from starlette.concurrency import run_in_threadpool
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
 from assistant.build import Assistant
-from assistant.chain import QuestionError
-from assistant.errors import describe
+from assistant.followup import MAX_HISTORY_ITEMS
 from ui.api import DEFAULT_MAX_QUESTION_CHARS, HISTORY_CHARS_FACTOR, clean_text
+from index.errors import Failure
 from ui.errors import validation_message
+from ui.failures import report
 from ui.openai_schemas import (EXAMPLE, MODEL_ID, ChatCompletion, ChatMessage, ChatRequest, Choice, ModelCard,
                                ModelList, OpenAIError, ReplyMessage, SourceLink, Usage, validation_error)
 
@@ -57,7 +58,6 @@ log = logging.getLogger(__name__)
 
 MODEL_CREATED = 1_767_225_600          # 2026-01-01: the model card's date (OpenAI's `created`)
 OWNER = "taavon-assistant"
-MAX_HISTORY_MESSAGES = 20
 ROUTES = {"/v1/models": "GET", "/v1/chat/completions": "POST"}
 
 
@@ -187,20 +187,16 @@ def make_openai_router(get_assistant: Callable[[], Assistant], *,
             text = clean_text(m.text())[:history_limit] if m.role in ("user", "assistant") else ""
             if text:
                 history.append({"role": m.role, "content": text})
-        return question, history[-MAX_HISTORY_MESSAGES:]
+        return question, history[-MAX_HISTORY_ITEMS:]
 
     def answer(question: str, history: list[dict]) -> Answer:
         try:
             return get_assistant().ask(question, history)
-        except QuestionError as exc:
-            raise OpenAIError(400, str(exc), param="messages") from None
         except Exception as exc:  # noqa: BLE001
-            message = describe(exc)
-            if message is not None:
-                log.warning("chat completion failed: %s", message)
-                raise OpenAIError(503, message) from None
-            log.exception("chat completion failed with an unexpected error")
-            raise OpenAIError(500, "internal error") from None
+            result = report(exc, "chat completion", log)
+            param = "messages" if result.failure is Failure.INVALID else None   # the question is the last message
+            raise OpenAIError(result.reply.openai_status, result.message, param=param,
+                              type_=result.reply.openai_type) from None
 
     @router.get("/v1/models", tags=["openai"], summary="The one model (OpenAI's model list)",
                 response_model=ModelList, dependencies=secured)

@@ -13,23 +13,24 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, f
 from pydantic_core import PydanticCustomError
 
 from assistant.answer import Source
+from index.errors import AssistantError
 from ui.errors import openai_error_payload
 
 MODEL_ID = "taavon-news"
 EXAMPLE = '{"model": "taavon-news", "messages": [{"role": "user", "content": "..."}]}'
 
 
-class OpenAIError(Exception):
-    """An error answered in OpenAI's shape with ``status``."""
+class OpenAIError(AssistantError):
+    """An error answered in OpenAI's shape with ``status`` (``type_``: by default from the status)."""
 
     def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, type_: str | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.param, self.code, self.headers = status, message, param, code, headers
+        self.type_ = type_ or ("server_error" if status >= 500 else "invalid_request_error")
 
     def response(self) -> JSONResponse:
-        type_ = "server_error" if self.status >= 500 else "invalid_request_error"
-        return JSONResponse(openai_error_payload(self.message, type_=type_, param=self.param, code=self.code),
+        return JSONResponse(openai_error_payload(self.message, type_=self.type_, param=self.param, code=self.code),
                             status_code=self.status, headers=self.headers)
 
 

@@ -34,6 +34,7 @@ from fastapi import Request
 from assistant import wording
 from assistant.build import Assistant
 from assistant.settings import Settings
+from index.errors import AssistantError, Failure
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,10 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     return app
 
 
-class PortInUse(OSError):
+class PortInUse(AssistantError, OSError):
     """The port ``assistant serve`` was asked to listen on is taken."""
+
+    failure = Failure.CONFIG
 
 
 def listen(host: str, port: int) -> socket.socket:

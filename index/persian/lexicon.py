@@ -16,7 +16,6 @@ compounds. Nothing here loads at import: :func:`lexicon` builds the tables on fi
 from __future__ import annotations
 
 import re
-import threading
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from index.once import once
 from index.persian.fold import fold_word
 
 Role = Literal["question", "function", "generic", "title", "verb", "digit", "content"]
@@ -220,17 +220,16 @@ def _bases(lex: Lexicon, word: str) -> frozenset[str]:
     return lex._bases(word)
 
 
-_stemmer = None
+@once
+def _stemmer():
+    from hazm import Stemmer
+
+    return Stemmer()
 
 
 @lru_cache(maxsize=200_000)
 def _word_keys(lex: Lexicon, word: str) -> frozenset[str]:
-    global _stemmer
-    if _stemmer is None:
-        from hazm import Stemmer
-
-        _stemmer = Stemmer()
-    stem = _stemmer.stem(word) if len(word) > 3 and not word[:1].isdigit() else None
+    stem = _stemmer().stem(word) if len(word) > 3 and not word[:1].isdigit() else None
     return _keys(lex, word, stem if stem and len(stem) >= 2 else None)
 
 
@@ -340,14 +339,7 @@ def _build() -> Lexicon:
     )
 
 
-_lexicon: Lexicon | None = None
-_lock = threading.Lock()
-
-
+@once
 def lexicon() -> Lexicon:
     """The process-wide lexicon (built on first use, ~0.3 s)."""
-    global _lexicon
-    with _lock:
-        if _lexicon is None:
-            _lexicon = _build()
-        return _lexicon
+    return _build()

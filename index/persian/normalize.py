@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from index.once import once
 from index.persian.fold import ZWNJ, fold_chars
 
 
@@ -53,7 +54,8 @@ _DECIMAL = re.compile(r"(?<=\d)[٫.](?=\d)")
 # Suffixes and prefixes that people write joined, with a half-space, or with a full space.
 _SPACED_SUFFIX = re.compile(r"(?<=[\u0600-\u06ff]) (هایی|هایم|هایت|هایش|هایمان|هایشان|ها|های|ترین|تری|تر)(?![\u0600-\u06ff])")
 _SPACED_PREFIX = re.compile(r"(?<![\u0600-\u06ff])(ن?می) (?=[\u0600-\u06ff])")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
+# a word of the lexical index and of the answerer: a number (with its decimals) or a run of letters
+TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
 
 _MARK_IN_WORD = re.compile(r"(?<=[\u0600-\u06ff])[\u200e\u200f](?=[\u0600-\u06ff])")
@@ -110,7 +112,7 @@ class TextNormalizer:
             text = self.canonical(text)
         terms: list[str] = []
         for piece in tokenizer.tokenize(text):
-            for word in _TOKEN.findall(piece.replace(ZWNJ, "")):
+            for word in TOKEN.findall(piece.replace(ZWNJ, "")):
                 terms.extend(self._word_terms(word.lower(), stemmer))
         return terms
 
@@ -120,7 +122,7 @@ class TextNormalizer:
         if not canonical:
             text = self.canonical(text)
         return [(word.lower(), self._word_terms(word.lower(), stemmer))
-                for piece in tokenizer.tokenize(text) for word in _TOKEN.findall(piece.replace(ZWNJ, ""))]
+                for piece in tokenizer.tokenize(text) for word in TOKEN.findall(piece.replace(ZWNJ, ""))]
 
     @staticmethod
     def _word_terms(word: str, stemmer) -> list[str]:
@@ -153,14 +155,7 @@ class TextNormalizer:
         return self._sentence_tokenizer.tokenize(text)
 
 
-_shared: TextNormalizer | None = None
-_shared_lock = threading.Lock()
-
-
+@once
 def get_normalizer() -> TextNormalizer:
     """The process-wide normalizer (hazm built on first use, then reused)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = TextNormalizer()
-        return _shared
+    return TextNormalizer()

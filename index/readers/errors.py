@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from index.errors import AssistantError, Failure
+
 SCANNED_REASON = "no text layer: scanned PDF, OCR is not supported"
 ENCRYPTED_REASON = "encrypted"
 
 
-class ReadError(Exception):
+class ReadError(AssistantError):
     """The file could not be read; ``reason`` says why in plain words (it is what ingest reports)."""
 
-    kind = "error"
+    kind = "error"   # what ingest reports (not the failure: every unreadable file is the caller's input)
+    failure = Failure.INVALID
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

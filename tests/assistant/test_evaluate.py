@@ -30,6 +30,7 @@ def test_question_sets_are_validated(tmp_path):
         load_questions(tmp_path / "missing.jsonl")
 
 
+@pytest.mark.subprocess
 def test_eval_from_the_shell(sample_index, tmp_path):
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [

@@ -75,6 +75,7 @@ def test_amounts_are_written_as_the_news_writes_them():
     assert format_amount(67, "cooperatives") == "۶۷ تعاونی"
 
 
+@pytest.mark.subprocess
 def test_facts_from_the_shell(sample_index):
     def run(*args):
         return run_cli(*args, data_dir=sample_index)

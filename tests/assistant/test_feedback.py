@@ -159,6 +159,7 @@ def test_an_exported_rating_is_an_eval_question_once_reviewed(tmp_path, sample_a
 
 
 # ------------------------------------------------------------------------------------------- the CLI
+@pytest.mark.subprocess
 def test_cli_lists_filters_prints_json_and_exports(tmp_path):
     data_dir = tmp_path / "index"
     env = cli_env(data_dir, PYTHONPATH=os.environ.get("PYTHONPATH", ""))

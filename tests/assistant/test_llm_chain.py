@@ -57,13 +57,10 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("llm-chain-index")
-    assistant = build_assistant(make_settings(data_dir))
-    try:
-        assert assistant.ingest([SAMPLE_ARTICLES]).documents_total == 5
-    finally:
-        assistant.close()
+def index_dir(tmp_path_factory, sample_index) -> Path:
+    """A writable copy of the session's index of the sample articles (the LLM does not change the index)."""
+    data_dir = tmp_path_factory.mktemp("llm-chain-index") / "data"
+    shutil.copytree(sample_index, data_dir)
     return data_dir
 
 
@@ -343,11 +340,12 @@ def test_follow_up_falls_back_to_rules_when_llm_fails(assistant, fake):
 
 
 # -- 9: the command line ---------------------------------------------------------------------------
+@pytest.mark.subprocess
 def test_cli_ask_json_uses_the_llm(index_dir, fake, tmp_path):
     fake.reply(CITED)
     env = cli_env(index_dir, ASSISTANT_LLM_BASE_URL=fake.base_url, ASSISTANT_LLM_MODEL="fake-model",
                   ASSISTANT_LLM_TIMEOUT="10")
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json"],
+    result = subprocess.run([sys.executable, "-m", "ui.cli", "ask", QUESTION, "--json"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
 
     assert result.returncode == 0, result.stderr

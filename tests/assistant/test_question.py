@@ -68,6 +68,7 @@ def test_odd_questions_are_read_without_error(text):
     assert q.kind in ("other", "amount", "count") or q.english
 
 
+@pytest.mark.subprocess
 def test_which_contact_detail_is_asked_does_not_depend_on_the_process():
     # «آدرس وبسایت» asks for the site, whatever order a set of the question's words comes in (the hash seed)
     questions = ["آدرس وبسایت بانک توسعه تعاون چیست؟", "آدرس سایت پایگاه اطلاع رسانی دیارمیرزا چیه؟",

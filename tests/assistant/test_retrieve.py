@@ -59,8 +59,12 @@ def test_module_level_search_uses_the_environment(sample_index, monkeypatch):
     import assistant
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(sample_index))
-    monkeypatch.setattr(assistant, "_default", None)
-    passages = assistant.search("تعاونی‌های دانش‌بنیان", k=2)
+    assistant._default_assistant.reset()
+    try:
+        passages = assistant.search("تعاونی‌های دانش‌بنیان", k=2)
+    finally:
+        assistant._default_assistant().close()
+        assistant._default_assistant.reset()
     assert len(passages) == 2 and all(p.doc_id for p in passages)
 
 

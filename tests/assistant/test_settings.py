@@ -27,6 +27,7 @@ def test_toml_file_below_environment(monkeypatch, tmp_path):
     assert (s.retrieval_k, s.chunk_sentences, s.data_dir) == (2, 6, Path("/tmp/x"))
 
 
+@pytest.mark.subprocess
 def test_assistant_toml_in_working_directory_is_read(tmp_path):
     (tmp_path / "assistant.toml").write_text("lexical_weight = 0.5\n", encoding="utf-8")
     assert Settings.load().lexical_weight == 0.5

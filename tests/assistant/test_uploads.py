@@ -55,6 +55,7 @@ def _file(name: str, text: str | bytes):
     return name, io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text)
 
 
+@pytest.mark.ingest
 def test_upload_is_kept_indexed_and_answers(assistant):
     result = assistant.add_files([_file("../kashan.txt", KASHAN), _file("notes.exe", b"MZ"), _file("empty.md", b"  ")])
     assert [(d.doc_id, d.status) for d in result.documents] == [("uploads/kashan", "added")]
@@ -77,6 +78,7 @@ def test_upload_is_kept_indexed_and_answers(assistant):
     assert stored == ["kashan.md"]                                           # the .txt it replaced is gone
 
 
+@pytest.mark.ingest
 def test_an_upload_named_like_an_article_is_a_document_of_its_own(assistant, sample_dir):
     article = sorted(sample_dir.glob("*.txt"))[0]
     before = assistant.document(article.stem)
@@ -91,6 +93,7 @@ def test_jsonl_collections_are_for_the_shell(assistant):
     assert result.documents == [] and "assistant ingest FILE" in dict(result.skipped)["batch.jsonl"]
 
 
+@pytest.mark.ingest
 def test_a_broken_new_version_keeps_the_old_one(assistant):
     assistant.add_files([_file("kashan.txt", KASHAN)])
     result = assistant.add_files([_file("kashan.txt", b"")])
@@ -100,6 +103,7 @@ def test_a_broken_new_version_keeps_the_old_one(assistant):
     assert "۴۵۰ عضو" in assistant.document("uploads/kashan").text
 
 
+@pytest.mark.ingest
 def test_two_files_with_one_safe_name_are_both_kept(assistant):
     result = assistant.add_files([_file("a/kashan.txt", KASHAN), _file("b/kashan.txt", KASHAN_EDITED)])
     assert sorted(d.doc_id for d in result.documents) == ["uploads/kashan", "uploads/kashan-2"]
@@ -126,6 +130,7 @@ def test_locked_index_keeps_nothing(assistant):
     assert not (assistant.settings.data_dir / "uploads" / "kashan.txt").exists()
 
 
+@pytest.mark.ingest
 def test_prune_and_rebuild_keep_uploads_and_delete_removes_the_original(assistant, sample_dir):
     assistant.add_files([_file("kashan.txt", KASHAN)])
     report = assistant.ingest([sample_dir], prune=True)

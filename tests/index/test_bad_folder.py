@@ -9,6 +9,9 @@ from pathlib import Path
 
 from assistant.settings import SAMPLE_ARTICLES
 from helpers import run_cli
+import pytest
+
+pytestmark = pytest.mark.subprocess
 
 
 

@@ -22,13 +22,15 @@ import numpy as np
 import pytest
 
 from assistant.build import build_assistant
-from assistant.cli import main
+from ui.cli import main
 from assistant.settings import Settings
 from index import chroma_client
 from helpers import free_port
 from index.chroma_client import VectorStoreError, make_client
 from index.rows import ChunkVector
 from index.vectors import IndexModelMismatch, VectorIndex
+
+pytestmark = pytest.mark.subprocess
 
 CHROMA = Path(sys.executable).parent / "chroma"  # the server that ships with the chromadb package
 STARTUP_SECONDS = 30

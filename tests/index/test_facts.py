@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import shutil
 
 from assistant.build import build_assistant
@@ -48,6 +50,7 @@ def test_a_dated_article_resolves_relative_periods():
     assert facts[0].period_info["start_gregorian"] == "2023-03-21"
 
 
+@pytest.mark.ingest
 def test_facts_follow_their_documents(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -88,6 +88,7 @@ def test_rebuild_starts_over(assistant, corpus):
     assert assistant.store.check()["in_step"]
 
 
+@pytest.mark.torch
 def test_opening_with_another_model_is_a_clear_error(tmp_path, corpus):
     data = tmp_path / "data"
     first = build_assistant(Settings(data_dir=data))

@@ -11,6 +11,8 @@ import pytest
 
 from helpers import run_cli
 
+pytestmark = pytest.mark.subprocess
+
 DOCS = Path(__file__).resolve().parents[1] / "data" / "documents"
 
 

@@ -242,6 +242,7 @@ def test_a_page_tree_bomb_is_refused(tmp_path):
     assert "page tree" in caught.value.reason and time.monotonic() - started < 10
 
 
+@pytest.mark.slow   # reads until the memory bound stops it: seconds
 def test_a_decompression_bomb_is_bounded_in_memory_and_time(tmp_path):
     bomb = pdf_bomb(tmp_path / "bomb.pdf", gib=1.0)
     assert bomb.stat().st_size < 10_000

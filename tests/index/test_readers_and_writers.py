@@ -9,6 +9,9 @@ import time
 from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
 from helpers import BIN, cli_env
+import pytest
+
+pytestmark = pytest.mark.subprocess
 
 GOLESTAN, GILAN = "000_35ffd71e27c3aa0e", "001_2df5e54f2db4a315"
 

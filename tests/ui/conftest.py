@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.build import build_assistant
-from assistant.settings import SAMPLE_ARTICLES, Settings
+from assistant.settings import Settings
 from helpers import ACCESS_TOKEN, Server, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,13 +52,12 @@ class HostPage:
 
 
 @pytest.fixture(scope="session")
-def ui_index(tmp_path_factory) -> Path:
-    """The sample articles plus one hostile article."""
+def ui_index(tmp_path_factory, sample_index) -> Path:
+    """The sample articles (a copy of the session's index) plus one hostile article."""
     folder = tmp_path_factory.mktemp("ui-articles")
-    for f in SAMPLE_ARTICLES.glob("*.txt"):
-        shutil.copy(f, folder / f.name)
     (folder / "evil.txt").write_text(EVIL, encoding="utf-8")
-    data_dir = tmp_path_factory.mktemp("ui-index")
+    data_dir = tmp_path_factory.mktemp("ui-index") / "data"
+    shutil.copytree(sample_index, data_dir)
     a = build_assistant(Settings(data_dir=data_dir))
     assert a.ingest([folder]).documents_total == 6
     a.close()

@@ -71,6 +71,7 @@ def test_the_admin_token_also_opens_the_reader_api(admin_server):
     assert r.status_code == 200
 
 
+@pytest.mark.ingest
 def test_upload_list_answer_delete(admin_server):
     c = admin_server.client
     r = _upload(admin_server, ("../../kashan.txt", KASHAN.encode()), ("empty.txt", b""),
@@ -130,6 +131,7 @@ def test_bad_requests(admin_server):
     assert many.status_code == 400 and "error" in many.json()
 
 
+@pytest.mark.subprocess
 def test_upload_while_another_process_writes_is_409_at_once(admin_server):
     data_dir = admin_server.assistant.settings.data_dir
     holder = subprocess.Popen(
@@ -149,6 +151,7 @@ def test_upload_while_another_process_writes_is_409_at_once(admin_server):
     assert not (data_dir / "uploads" / "locked.txt").exists()
 
 
+@pytest.mark.ingest
 def test_questions_are_answered_during_an_upload(admin_server):
     c = admin_server.client
     sentences = [f"تعاونی شماره {i} استان یزد در سال ۱۴۰۲ شمار {i + 10} عضو تازه پذیرفت." for i in range(150)]
@@ -190,6 +193,7 @@ def test_without_an_admin_token_there_is_no_admin(server):
 
 
 
+@pytest.mark.ingest
 def test_pdf_and_docx_uploaded_over_http_answer_with_citations(tmp_path):
     """The archive keeper's path: a fresh index, a Chromium PDF, a right-to-left DOCX and a broken PDF."""
     from ui.server import create_app

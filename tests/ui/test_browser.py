@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from conftest import HostPage  # tests/ui/conftest.py
+import pytest
+
+pytestmark = pytest.mark.browser
 
 QUESTION = "صادرات تعاونی‌های گیلان چقدر بود؟"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from conftest import HostPage  # tests/ui/conftest.py
 
+pytestmark = pytest.mark.browser
+
 # Gradio's own Persian labels of the Chatbot's thumbs (the pages are read with locale fa-IR)
 LIKE, DISLIKE = "پسندیدم", "نپسندیدم"
 QUESTIONS = [

@@ -262,6 +262,7 @@ def test_an_empty_index_is_a_tool_error_that_says_what_to_do(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------- stdio
+@pytest.mark.subprocess
 def test_assistant_mcp_serves_over_stdio(sample_index):
     env = cli_env(sample_index, PYTHONPATH=str(REPO))
     params = StdioServerParameters(command=str(BIN), args=["mcp"], env=env, cwd=str(sample_index))

@@ -13,6 +13,9 @@ from assistant.build import build_assistant
 from assistant.settings import SAMPLE_ARTICLES, Settings
 from helpers import BIN, Server, cli_env
 from index.persian.fold import persian_digits
+import pytest
+
+pytestmark = pytest.mark.subprocess
 
 GOLESTAN, GILAN = "000_35ffd71e27c3aa0e", "001_2df5e54f2db4a315"
 

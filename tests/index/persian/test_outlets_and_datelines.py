@@ -6,7 +6,7 @@ import pytest
 
 from assistant.match import binds
 from assistant.question import analyse
-from index.persian.normalize import TextNormalizer, clean_invisible
+from index.persian.normalize import clean_invisible, get_normalizer
 from index.persian.places import find_provinces
 from index.sentences import analyse_document
 
@@ -26,7 +26,7 @@ def test_an_agency_is_not_a_province(text, provinces):
 def _analyse(text: str):
     import re
 
-    normalizer = TextNormalizer()
+    normalizer = get_normalizer()
     title = text.split("\n", 1)[0]
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     return analyse_document(text, title, spans, normalizer)
@@ -59,6 +59,6 @@ def test_an_lrm_between_letters_is_a_zwnj():
     ("تولید پیله کرم ابریشم در گیلان چقدر است؟", "ابریشم", 5.0, False),                          # ... not that rare
 ])
 def test_which_words_bind_a_figure(question, word, limit, binding):
-    q = analyse(question, TextNormalizer())
+    q = analyse(question, get_normalizer())
     w = next(x for x in q.words if x.text == word)
     assert binds(w, q, limit) is binding

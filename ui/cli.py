@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 
 from assistant import wording
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+from ui.failures import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, outcome
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     ing = sub.add_parser("ingest", help="add or update articles in the index")
-    ing.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl); default: the sample articles")
+    ing.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .jsonl .pdf .docx); default: the sample articles")
     ing.add_argument("--prune", action="store_true", help="remove documents whose files are no longer there")
     ing.add_argument("--rebuild", action="store_true", help="start the index over (e.g. after changing model)")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -73,12 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     from assistant.build import build_assistant
-    from assistant.errors import describe
-    from assistant.settings import Settings, SettingsError
+    from assistant.settings import Settings
 
     try:
         settings = Settings.load()
-    except (SettingsError, FileNotFoundError) as exc:
+    except Exception as exc:  # noqa: BLE001 (a SettingsError, or a settings file that is not there)
+        if not isinstance(exc, FileNotFoundError) and not outcome(exc).expected:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     assistant = build_assistant(settings)
@@ -88,14 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 (typed errors become one line; others too, with -v the trace)
-        message = describe(exc)
-        if message is None:
+        result = outcome(exc)   # the exit code by ui/failures.py: a refused question or file 2, else 1
+        message = result.message
+        if not result.expected:
             logging.getLogger("assistant").debug("unexpected error", exc_info=True)
             if args.verbose:
                 raise
             message = f"{type(exc).__name__}: {exc}"
         print(f"error: {message}", file=sys.stderr)
-        return EXIT_ERROR
+        return result.reply.exit_code
     finally:
         assistant.close()
 
@@ -184,12 +185,7 @@ def _ask(assistant, args) -> int:
             history.append(question)
             print()
         return EXIT_OK
-    try:
-        answer = assistant.ask(args.question, args.history)
-    except QuestionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    _print_answer(answer, args.json)
+    _print_answer(assistant.ask(args.question, args.history), args.json)   # a QuestionError: exit 2 (main)
     return EXIT_OK
 
 
@@ -218,13 +214,9 @@ def _print_answer(answer, as_json: bool) -> None:
 
 
 def _eval(assistant, args) -> int:
-    from assistant.evaluate import QuestionSetError, load_questions, report_text, run, summarize
+    from assistant.evaluate import load_questions, report_text, run, summarize
 
-    try:
-        questions = load_questions(args.questions)
-    except QuestionSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    questions = load_questions(args.questions)   # a QuestionSetError: exit 2 (main)
 
     def progress(done, total):
         if sys.stderr.isatty():

