@@ -28,7 +28,8 @@ from assistant.claims import unsupported
 from assistant.explain import explain, period_label
 from assistant.followup import clean_condensed, condense_messages, resolve_by_rules
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
-from assistant.extractive import Draft, ExtractiveAnswerer
+from assistant.draft import Draft, Verdict
+from assistant.extractive import ExtractiveAnswerer
 from assistant.question import Question, analyse
 from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
@@ -96,9 +97,11 @@ class QAChain:
         """Events: ``{"type": "token", "text": ...}`` while an LLM writes, then ``{"type": "answer", "answer": Answer}``."""
         turn = self._turn(question, history)
         self._condense(turn)
-        self._retrieve(turn)
-        for piece in self._answer(turn):
-            yield {"type": "token", "text": piece}
+        turn.parsed = analyse(turn.standalone, self.normalizer)   # the question analysed once, used by every step
+        if not self._across(turn):   # a question across provinces is answered from the facts: no retrieval
+            self._retrieve(turn)
+            for piece in self._answer(turn):
+                yield {"type": "token", "text": piece}
         self._finish(turn)
         yield {"type": "answer", "answer": turn.answer}
 
@@ -137,26 +140,28 @@ class QAChain:
         turn.standalone = standalone
         turn.timings["condense"] = time.perf_counter() - t
 
+    def _across(self, turn: Turn) -> bool:
+        """Whether the facts answerer takes the question (a comparison or ranking of provinces); sets the answer."""
+        if self.facts is None:
+            return False
+        t = time.perf_counter()
+        across = self.facts.answer(turn.question, turn.parsed)
+        turn.timings["facts"] = time.perf_counter() - t
+        turn.answer = across
+        return across is not None
+
     def _retrieve(self, turn: Turn) -> None:
         t = time.perf_counter()
-        turn.parsed = analyse(turn.standalone, self.normalizer)
         turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.parsed)
         turn.timings["retrieve"] = time.perf_counter() - t
 
     def _answer(self, turn: Turn) -> Iterator[str]:
-        """Answer ``turn`` (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
-        if self.facts is not None:
-            t = time.perf_counter()
-            across = self.facts.answer(turn.question, turn.standalone)
-            turn.timings["facts"] = time.perf_counter() - t
-            if across is not None:
-                turn.answer = across
-                return
+        """Answer ``turn`` from its passages (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
         t = time.perf_counter()
-        turn.draft = self.extractive.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.standalone))
+        turn.draft = self.extractive.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.parsed.canonical))
         turn.timings["offline"] = time.perf_counter() - t
         extractive_answer = self._extractive_answer(turn)
-        use_llm = self.llm is not None and turn.passages and not turn.draft.reason.startswith("no article about")
+        use_llm = self.llm is not None and turn.passages and turn.draft.verdict is not Verdict.NO_ARTICLE
         if not use_llm:
             turn.answer = extractive_answer
             return
@@ -175,12 +180,13 @@ class QAChain:
         turn.answer = self._llm_answer(turn, "".join(pieces), extractive_answer)
 
     # -- building answers ------------------------------------------------------------------------------
-    def _sentence_similarity(self, question: str):
+    def _sentence_similarity(self, canonical: str):
+        """Cosine similarity of texts to the question (``canonical``: its canonical form)."""
         embedder = self.embedder
         normalizer = self.normalizer
 
         def similarity(texts: list[str]) -> list[float]:
-            q = np.asarray(embedder.embed_query_vector(normalizer.canonical(question)), dtype=np.float32)
+            q = np.asarray(embedder.embed_query_vector(canonical), dtype=np.float32)
             m = np.asarray(embedder.embed_passages([normalizer.canonical(x) for x in texts]), dtype=np.float32)
             norms = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
             return list((m @ q) / np.where(norms == 0, 1.0, norms))

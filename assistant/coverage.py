@@ -6,13 +6,11 @@ words weighted by rarity. For *scoring* (ranking sentences and passages); the ch
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 from assistant.question import Question
 from index.persian.lexicon import lexicon
-
-TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+from index.persian.normalize import TOKEN
 
 PART = "⊂"  # marks the key of a part of a glued compound (سرمایه of سرمایهگذاری)
 

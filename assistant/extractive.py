@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from assistant.coverage import coverage, plain_keys, weigh
-from assistant.match import Article, Miss, binds, check, contrasted, title_runs
+from assistant.draft import Draft, Pick, Verdict
+from assistant.binding import binds, contrasted
+from assistant.match import Article, Miss, check, title_runs
 from assistant.params import Picking, SentenceWeights, Thresholds, load
 from assistant.question import Question
 from assistant.retrieve import Passage
@@ -56,31 +58,6 @@ def _names_speaker(question: Question, s: SentenceInfo) -> bool:
         return False
     asked = frozenset(k for w in question.words if w.role == "title" for k in w.keys)
     return all(any(lexicon().keys(t) & asked for t in run) for run in title_runs(s.canonical))
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A chosen sentence: which passage, where in its text, and how it scored."""
-
-    passage: int
-    start: int
-    end: int
-    text: str
-    score: float
-
-
-@dataclass
-class Draft:
-    picks: list[Pick]
-    abstained: bool
-    reason: str = ""
-    features: dict = field(default_factory=dict)
-    nearest: Pick | None = None                # when abstaining: the closest sentence
-    misses: list[Miss] = field(default_factory=list)  # ... and what it does not carry
-    article: Article | None = None             # ... and its article
-    extra: list[Passage] = field(default_factory=list)  # passages a pick refers to beyond those retrieved
-    partial: tuple[str, str] | None = None  # (the year asked, the part of it the answer gives): «پنج ماه نخست سال جاری»
-    other_periods: list[tuple[Pick, str]] = field(default_factory=list)  # refusing: the figure for other periods
 
 
 @dataclass
@@ -196,7 +173,7 @@ class ExtractiveAnswerer:
         ``sentence_similarity`` (texts → cosine similarity to the question) is used for questions with
         no lexical signal (in English): it costs an embedding per sentence."""
         if not passages:
-            return Draft([], True, "no passages")
+            return Draft([], True, Verdict.NO_PASSAGES)
         th = self.thresholds
         articles = self.articles([p.doc_id for p in passages])
         result = self.score(question, passages, articles, sentence_similarity)
@@ -206,7 +183,7 @@ class ExtractiveAnswerer:
         features = {"coverage": round(max(passage_cov), 3) if passage_cov else 0.0,
                     "dense": round(top.dense, 4) if top.dense is not None else None, "words": len(words)}
         if not scored:
-            return Draft([], True, f"no article about {', '.join(question.provinces)}", features)
+            return Draft([], True, Verdict.NO_ARTICLE, features, detail=", ".join(question.provinces))
         # a named province that none of the best passages' articles mention
         if question.provinces:
             named = set().union(*(set(a.info.provinces) for d, a in articles.items()
@@ -214,13 +191,13 @@ class ExtractiveAnswerer:
             missing = [prov for prov in question.provinces if prov not in named]
             features["missing_provinces"] = missing
             if missing:
-                return Draft([], True, f"no article about {', '.join(missing)}", features)
+                return Draft([], True, Verdict.NO_ARTICLE, features, detail=", ".join(missing))
         if question.english or not question.constrained:
             dense = top.dense if top.dense is not None else 0.0
             if question.english and dense < th.min_dense_english:
-                return Draft([], True, "low similarity", features)
+                return Draft([], True, Verdict.LOW_SIMILARITY, features)
             if not question.english:
-                return Draft([], True, "question says nothing it is about", features)
+                return Draft([], True, Verdict.NOTHING_ASKED, features)
         checked: list[tuple[float, _Sentence, list[Miss]]] = []
         for score, s in scored:
             article = articles.get(passages[s.passage].doc_id)
@@ -265,7 +242,7 @@ class ExtractiveAnswerer:
                     other_periods.append((Pick(s2.passage, s2.start, s2.end, s2.text, score2), period.found.split("، ")[0]))
                 if len(other_periods) >= 3:
                     break
-            return Draft([], True, "constraints not met", features, nearest=nearest, misses=misses if near else [],
+            return Draft([], True, Verdict.CONSTRAINTS_NOT_MET, features, nearest=nearest, misses=misses if near else [],
                          other_periods=other_periods,
                          article=articles.get(passages[s.passage].doc_id))
         best_score, best = answering[0]
@@ -304,7 +281,7 @@ class ExtractiveAnswerer:
                 break
             if score >= th.second_sentence * best_score and not self._repeats(s, picks, sentences):
                 picks.append(Pick(s.passage, s.start, s.end, s.text, score))
-        return Draft(picks, False, "", features, extra=extra, partial=(part.asked, part.found) if part else None)
+        return Draft(picks, False, Verdict.ANSWERED, features, extra=extra, partial=(part.asked, part.found) if part else None)
 
     def _states_it_all(self, question: Question, best: _Sentence) -> bool:
         """Whether ``best`` holds all a «چه کسی» or «کدام» question asks: a person's name, or the list that

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
+from assistant.question import Question
 from index.persian.fold import latin_digits
 from index.facts import MEASURE_NAMES_FA, SUBJECT_COUNTRY, SUBJECT_UNKNOWN, Fact
 from index.persian.lexicon import lexicon
@@ -152,8 +153,11 @@ class FactsAnswerer:
         self.normalizer = normalizer
         self.passage_for = passage_for  # (doc_id, start, end) -> Passage holding that sentence
 
-    def answer(self, question: str, standalone: str) -> Answer | None:
-        intent = detect(self.normalizer.canonical(standalone))
+    def answer(self, question: str, parsed: Question) -> Answer | None:
+        """The answer across provinces to ``question`` (``parsed``: its standalone form, analysed), or None
+        when it does not ask across provinces (then retrieval and the other answerers take it)."""
+        canonical = parsed.canonical
+        intent = detect(canonical)
         if intent is None:
             return None
         facts = [f for f in self.facts(measure=intent.measure) if f.subject not in (SUBJECT_COUNTRY, SUBJECT_UNKNOWN)]
@@ -165,7 +169,6 @@ class FactsAnswerer:
             by_province = {p: v for p, v in by_province.items() if p in intent.provinces}
         else:
             missing = []
-        canonical = self.normalizer.canonical(standalone)
         chosen = [_headline(v, _period_for(canonical, province)) for province, v in by_province.items()]
         units = {_UNIT_KIND.get(f.unit, f.unit) for f in chosen}
         measure_fa = wording.ACROSS_MEASURES.get(intent.measure, MEASURE_NAMES_FA.get(intent.measure, intent.measure))

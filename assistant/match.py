@@ -21,14 +21,15 @@ items; an empty list means it answers. Checked:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.coverage import PART, TOKEN, sentence_keys
+from assistant.coverage import PART, sentence_keys
+from assistant.periods import period_missing, period_part
 from assistant.question import Question, QWord
 from index.persian.lexicon import Lexicon, lexicon
+from index.persian.normalize import TOKEN
 from index.sentences import AmountSpan, DocumentInfo, SentenceInfo
 
 _SPEECH = re.compile(r"(?<!\w)(گفت|افزود|اظهار|تصریح|خبر داد|بیان کرد|ادامه داد|یادآور|خاطرنشان|عنوان کرد|تاکید کرد|"
@@ -184,64 +185,6 @@ def missing_words(q: Question, s: SentenceInfo, article: Article) -> list[QWord]
     return out
 
 
-_ORDINAL = re.compile(r"^(?:نخستین|اولین|آخرین|(?:یک|دو|سو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|یازده|دوازده|بیست|سی|چهل|"
-                      r"پنجاه|صد|هزار)(?:م|مین)|\w{2,}ترین)$")  # «دومین», «پنجم», «بیشترین»
-_PLACE_NOUNS = frozenset("شهرستان شهر روستای روستا بخش دهستان شهرک منطقه استان".split())
-# hazm's parts of speech of words that frame a question («زیر پوشش», «به طور»), never what it is about
-_FRAMING_TAGS = frozenset({"P", "POSTP", "ADV", "CONJ", "PRO", "DET", "INT", "NUM", "RES", "PR", "PS", "CL"})
-
-
-@lru_cache(maxsize=1)
-def _subgroup_keys() -> frozenset[str]:
-    lex = lexicon()
-    return frozenset(k for w in lex.subgroups for k in lex.keys(w))
-
-
-def binds(word: QWord, q: Question, max_log_frequency: float) -> bool:
-    """Whether a sentence must hold ``word`` to answer ``q`` (a figure is quoted for what it is of).
-
-    Binding: the measure, a group or kind of cooperative (``subgroups``), what a figure measures
-    (``figure_measures``), what a count counts, a person's role, a place after «شهرستان»/«روستای», an ordinal
-    or a superlative, and any other word hazm's corpus writes at most 10^``max_log_frequency`` times or does not
-    know (names, places, products; ``bench/binding.py`` replays the development sets for other limits). Not
-    binding: words that frame the question (prepositions, adverbs, pronouns: «زیر»), the question's verb
-    («دانست»), and words commoner than the limit, which the answer says in its own words."""
-    lex = lexicon()
-    w = word.text
-    if word.role == "title" or lex.is_measure(w) or w in q.counted or word.keys & _subgroup_keys() or \
-            any(b in lex.figure_measures for b in lex.bases(w) | {w}):
-        return True
-    if word.before in _PLACE_NOUNS:
-        return True  # «شهرستان رشت», «روستای سیهرود»: a place
-    if _ORDINAL.match(w):
-        return True  # «دومین گرند پری», «بیشترین شمار»: which one
-    if w in lex.past_stems or w in lex.present_stems:
-        return False  # «... را مهم دانست کیست؟»: the verb of the question
-    tags = lex.tags_of(w)
-    if "P" in tags or (tags and tags <= _FRAMING_TAGS):
-        return False  # a preposition («زیر» is N, P, AJ), an adverb, a pronoun
-    frequency = lex.frequency_of(w)
-    return frequency <= 0 or math.log10(frequency) <= max_log_frequency
-
-
-def contrasted(word: QWord, q: Question, s: SentenceInfo) -> bool:
-    """Whether the sentence names another one of what ``word`` qualifies: «سکته مغزی» for «سکته قلبی»,
-    «تعاونی‌های تولید» for «تعاونی‌های مصرف» (the word before it in the question stands in the sentence, followed
-    by another content word)."""
-    lex = lexicon()
-    head = word.before
-    if not head or lex.role(head) != "content":
-        return False
-    head_keys = lex.keys(head)
-    said = TOKEN.findall(s.canonical)
-    for i, t in enumerate(said[:-1]):
-        if lex.keys(t) & head_keys:
-            other = said[i + 1]
-            if lex.role(other) == "content" and not lex.keys(other) & word.keys and not other[:1].isdigit():
-                return True
-    return False
-
-
 def _names_other_measure(q: Question, s: SentenceInfo, lex: Lexicon) -> bool:
     """Whether the sentence names a measure that none of the question's words is."""
     asked = frozenset(k for w in q.words for k in w.keys)
@@ -312,67 +255,6 @@ def _HUMAN_KEYS() -> frozenset[str]:
 def _answers(q: Question, s: SentenceInfo) -> list[AmountSpan]:
     """The sentence's amounts that are not numbers the question itself states."""
     return [a for a in s.amounts if a.value not in q.amounts]
-
-
-def _period_keys(s: SentenceInfo) -> tuple[set, set, set, set]:
-    whole, any_year, months, windows = set(), set(), set(), set()
-    for p in s.periods:
-        kind, off = p.shape[0], (p.shape[1] if len(p.shape) > 1 else None)
-        keys = set()
-        if off is not None and kind != "mrel":
-            keys.add(("rel", off))
-        if p.year is not None and (off is None or kind in ("year", "part")):
-            keys.add(("abs", p.year))
-        if kind in ("year", "gyear"):
-            whole |= keys
-        if kind in ("year", "gyear", "part", "month", "day"):
-            any_year |= keys
-        if kind == "part":
-            months.add(tuple(p.shape[2:4]))
-        if kind == "window":
-            windows.add(p.shape[1])
-    return whole, any_year, months, windows
-
-
-def period_missing(q: Question, s: SentenceInfo, article: Article) -> str | None:
-    """The label of a period the question names that the sentence does not state, or None."""
-    if not q.periods:
-        return None
-    whole, any_year, months, windows = _period_keys(s)
-    for p in q.periods:
-        kind = p.shape[0] if p.shape else "year"
-        off = p.shape[1] if len(p.shape) > 1 else None
-        key = ("rel", off) if off is not None else ("abs", p.start.year if p.start else None)
-        if kind in ("year", "gyear"):
-            ok = key in whole or (key == ("rel", -1) and 12 in windows)
-        elif kind == "part":
-            ok = key in any_year and tuple(p.shape[2:4]) in months
-        elif kind == "window":
-            ok = p.shape[1] in windows or (p.shape[1] == 12 and ("rel", -1) in whole)
-        else:  # a day or a month: the dateline of the article, or the sentence
-            wanted = p.label
-            ok = any(x.label == wanted for x in s.periods) or any(
-                x.label == wanted for other in article.info.sentences for x in other.periods)
-        if not ok:
-            return p.label
-    return None
-
-
-def period_part(q: Question, s: SentenceInfo) -> str | None:
-    """When the sentence gives a part of a year the question asks for («پنج ماه نخست سال جاری» for «سال
-    جاری»), the label of that part; it answers, with its period said."""
-    whole, any_year, _months, _windows = _period_keys(s)
-    for p in q.periods:
-        kind = p.shape[0] if p.shape else "year"
-        if kind not in ("year", "gyear"):
-            continue
-        off = p.shape[1] if len(p.shape) > 1 else None
-        key = ("rel", off) if off is not None else ("abs", p.start.year if p.start else None)
-        if key not in whole and key in any_year:
-            part = next((x.label for x in s.periods if x.shape[0] in ("part", "month", "day")), None)
-            if part:
-                return part
-    return None
 
 
 def _names_ok(q: Question, s: SentenceInfo, article: Article, lex: Lexicon) -> bool:
@@ -471,7 +353,7 @@ def check(q: Question, s: SentenceInfo, article: Article) -> list[Miss]:
             misses.append(Miss("contact", q.contact or ""))
     elif q.kind == "which" and _which_count_only(q, s, lex):
         misses.append(Miss("which", q.which or ""))
-    period = period_missing(q, s, article)
+    period = period_missing(q, s, article.info)
     part = period_part(q, s) if period else None
     if part:  # a part of the year asked: an answer, its period said (and a whole year's figure is preferred)
         misses.append(Miss("period", period, part, soft=True))

@@ -60,6 +60,11 @@ class Passage:
                 out.append((a, b, self.text[a:b]))
         return out or [(0, len(self.text), self.text)]
 
+    def summary(self) -> dict:
+        """What a search result shows (``assistant search --json``, ``GET /api/search``)."""
+        return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "text": self.text,
+                "score": round(self.score, 4), "chunk_id": self.chunk_id, "start": self.start, "end": self.end}
+
     def as_dict(self) -> dict:
         out = asdict(self)
         out["score"] = round(self.score, 4)
@@ -124,12 +129,15 @@ class HybridSearcher:
         self.rrf_k = rrf_k  # None: that of assistant/params.toml
         self.last_timings: dict[str, float] = {}
 
-    def candidates(self, query: str, fusion: Fusion | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """The dense and lexical candidate lists, each (chunk_id, score) best first."""
+    def candidates(self, query: str, fusion: Fusion | None = None, *,
+                   canonical: str | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The dense and lexical candidate lists, each (chunk_id, score) best first (``canonical``: the
+        query's canonical form, when the caller has it)."""
         fusion = fusion or self.fusion
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        canonical = self.store.normalizer.canonical(query)
+        if canonical is None:
+            canonical = self.store.normalizer.canonical(query)
         timings["normalize"] = time.perf_counter() - t
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
@@ -153,7 +161,7 @@ class HybridSearcher:
         """The ``k`` best passages for ``query`` (``question``: its analysis, when the caller has it)."""
         k = k or self.k
         fusion = fusion or self.fusion
-        dense, lexical = self.candidates(query, fusion)
+        dense, lexical = self.candidates(query, fusion, canonical=question.canonical if question is not None else None)
         if not dense and not lexical:
             if self.store.record.counts()[1] == 0:
                 raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
@@ -161,9 +169,12 @@ class HybridSearcher:
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight, rrf_k=self.rrf_k)
         if fusion == "zscore" and self.articles is not None and self.rerank_weight:
-            ranked = self._rerank(query, ranked[:max(k, self.rerank_depth)], question)
+            ranked = ranked[:max(k, self.rerank_depth)]
+            stored = self.store.record.get_chunks([cid for cid, _ in ranked])   # once: for the rerank and the passages
+            ranked = self._rerank(query, ranked, question, stored)
+        else:
+            stored = self.store.record.get_chunks([cid for cid, _ in ranked[:k]])
         ranked = ranked[:k]
-        stored = self.store.record.get_chunks([cid for cid, _ in ranked])
         dense_of, lexical_of = dict(dense), dict(lexical)
         passages = [
             Passage(chunk_id=cid, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=score,
@@ -175,8 +186,10 @@ class HybridSearcher:
         self.last_timings["fuse"] = time.perf_counter() - t
         return passages
 
-    def _rerank(self, query: str, ranked: list[tuple[str, float]], question) -> list[tuple[str, float]]:
-        """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added."""
+    def _rerank(self, query: str, ranked: list[tuple[str, float]], question,
+                stored: dict) -> list[tuple[str, float]]:
+        """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added
+        (``stored``: the chunks of ``ranked``, by id)."""
         from assistant.coverage import coverage, plain_keys, weigh
         from assistant.question import analyse
 
@@ -185,7 +198,6 @@ class HybridSearcher:
             return ranked
         lexical = self.store.lexical
         words = weigh(q, lexical.document_frequencies, lexical.num_docs)
-        stored = self.store.record.get_chunks([cid for cid, _ in ranked])
         articles = self.articles([c.doc_id for c in stored.values()])
         out = []
         for cid, score in ranked:

@@ -123,3 +123,10 @@ def test_every_failure_has_a_reply_and_a_core_error_keeps_its_message():
 def test_anything_else_is_internal_without_its_details(exc):
     result = outcome(exc)
     assert not result.expected and result.reply.status == 500 and "secret" not in result.message
+
+
+def test_no_module_is_over_400_lines():
+    """A module that grows past this is two modules (issue 20)."""
+    paths = [*(_modules().values()), *(REPO / "bench").glob("*.py")]
+    long = {str(p.relative_to(REPO)): n for p in paths if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert not long, long

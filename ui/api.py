@@ -330,9 +330,7 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         if len(query) > max_question_chars:
             raise ApiError(422, f"query parameter q has {len(query)} characters; the limit is {max_question_chars}")
         passages = run(lambda a: a.search(query, k), "search")
-        results = [{"doc_id": p.doc_id, "title": p.title, "source": p.source, "text": p.text,
-                    "score": round(p.score, 4), "chunk_id": p.chunk_id, "start": p.start, "end": p.end}
-                   for p in passages]
+        results = [p.summary() for p in passages]
         return JSONResponse({"query": query, "results": results})
 
     @router.get(

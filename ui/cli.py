@@ -128,9 +128,7 @@ def _ingest(assistant, args) -> int:
 
 def _print_passages(query: str, passages, as_json: bool) -> None:
     if as_json:
-        results = [{"doc_id": p.doc_id, "title": p.title, "source": p.source, "text": p.text,
-                    "score": round(p.score, 4), "chunk_id": p.chunk_id, "start": p.start, "end": p.end}
-                   for p in passages]
+        results = [p.summary() for p in passages]
         print(json.dumps({"query": query, "results": results}, ensure_ascii=False, indent=2))
         return
     if not passages:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.match import binds
+from assistant.binding import binds
 from assistant.question import analyse
 from index.persian.normalize import clean_invisible, get_normalizer
 from index.persian.places import find_provinces
