@@ -35,12 +35,10 @@ The assistant's ``ask``/``search``/``stats`` are synchronous and CPU-bound, so t
 plain ``def`` functions: FastAPI runs them in its thread pool and the event loop stays free.
 """
 
-import copy
 import logging
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import APIRouter, Depends, Query, Request, Security
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyQuery, HTTPBearer
 from pydantic import (
@@ -51,8 +49,6 @@ from pydantic import (
     Field,
     StrictStr,
     Tag,
-    ValidationError,
-    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -77,84 +73,84 @@ def clean_text(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- request models
-def _limit(info: ValidationInfo) -> int:
-    return int((info.context or {}).get("max_question_chars", DEFAULT_MAX_QUESTION_CHARS))
-
-
-def _clean_history_text(value: str, info: ValidationInfo) -> str:
-    value = clean_text(value)
-    limit = _limit(info) * HISTORY_CHARS_FACTOR
-    if len(value) > limit:
-        raise PydanticCustomError("history_item_too_long", "has {length} characters; the limit is {limit}",
-                                  {"length": len(value), "limit": limit})
-    return value
-
-
-class Message(BaseModel):
-    """One earlier turn of the chat."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    role: Literal["user", "assistant"] = Field(description="Who wrote it; only the user's turns are used.")
-    content: StrictStr = Field(description="The text of the turn.")
-
-    @field_validator("content")
-    @classmethod
-    def _content(cls, value: str, info: ValidationInfo) -> str:
-        return _clean_history_text(value, info)
-
-
 def _history_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "text"
-    if isinstance(value, (dict, Message)):
+    if isinstance(value, (dict, BaseModel)):
         return "message"
     return None
 
 
-HistoryText = Annotated[StrictStr, AfterValidator(_clean_history_text),
-                        Field(description="An earlier question of the chat.")]
-HistoryItem = Annotated[
-    Union[Annotated[HistoryText, Tag("text")], Annotated[Message, Tag("message")]],
-    Discriminator(_history_kind, custom_error_type="history_item_type",
-                  custom_error_message='each history item must be a string or an object '
-                                       '{"role": "user" | "assistant", "content": "..."}'),
-]
+def ask_request_model(max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS) -> type[BaseModel]:
+    """The body of ``POST /api/ask`` with its limits: a question of at most ``max_question_chars`` (after
+    cleaning), history items of 4× that. One class per router: FastAPI reads, checks and describes it."""
+    history_limit = max_question_chars * HISTORY_CHARS_FACTOR
 
-
-class AskRequest(BaseModel):
-    """A question, and optionally the earlier turns of the chat (oldest first) for follow-ups."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    question: StrictStr = Field(description="The question, in Persian (or English).",
-                                examples=["صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"])
-    history: list[HistoryItem] = Field(
-        default_factory=list, max_length=MAX_HISTORY_ITEMS,
-        description=f"Earlier turns, oldest first: strings (earlier questions) or messages; at most "
-                    f"{MAX_HISTORY_ITEMS} items.")
-
-    @field_validator("question")
-    @classmethod
-    def _question(cls, value: str, info: ValidationInfo) -> str:
+    def history_text(value: str) -> str:
         value = clean_text(value)
-        if not value:
-            raise PydanticCustomError("question_empty", "question is empty")
-        limit = _limit(info)
-        if len(value) > limit:
-            raise PydanticCustomError("question_too_long", "question has {length} characters; the limit is {limit}",
-                                      {"length": len(value), "limit": limit})
+        if len(value) > history_limit:
+            raise PydanticCustomError("history_item_too_long", "has {length} characters; the limit is {limit}",
+                                      {"length": len(value), "limit": history_limit})
         return value
 
-    def history_for_chain(self) -> list:
-        """History as the chain takes it: strings and ``{"role", "content"}`` dicts; empty strings dropped."""
-        out: list = []
-        for item in self.history:
-            if isinstance(item, Message):
-                out.append({"role": item.role, "content": item.content})
-            elif item:
-                out.append(item)
-        return out
+    class Message(BaseModel):
+        """One earlier turn of the chat."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        role: Literal["user", "assistant"] = Field(description="Who wrote it; only the user's turns are used.")
+        content: StrictStr = Field(description="The text of the turn.")
+
+        @field_validator("content")
+        @classmethod
+        def _content(cls, value: str) -> str:
+            return history_text(value)
+
+    history_item = Annotated[
+        Union[Annotated[Annotated[StrictStr, AfterValidator(history_text),
+                                  Field(description="An earlier question of the chat.")], Tag("text")],
+              Annotated[Message, Tag("message")]],
+        Discriminator(_history_kind, custom_error_type="history_item_type",
+                      custom_error_message='each history item must be a string or an object '
+                                           '{"role": "user" | "assistant", "content": "..."}'),
+    ]
+
+    class AskRequest(BaseModel):
+        """A question, and optionally the earlier turns of the chat (oldest first) for follow-ups."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        question: StrictStr = Field(description=f"The question, in Persian (or English); at most "
+                                                f"{max_question_chars} characters.",
+                                    examples=["صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"])
+        history: list[history_item] = Field(
+            default_factory=list, max_length=MAX_HISTORY_ITEMS,
+            description=f"Earlier turns, oldest first: strings (earlier questions) or messages; at most "
+                        f"{MAX_HISTORY_ITEMS} items of {history_limit} characters.")
+
+        @field_validator("question")
+        @classmethod
+        def _question(cls, value: str) -> str:
+            value = clean_text(value)
+            if not value:
+                raise PydanticCustomError("question_empty", "question is empty")
+            if len(value) > max_question_chars:
+                raise PydanticCustomError("question_too_long",
+                                          "question has {length} characters; the limit is {limit}",
+                                          {"length": len(value), "limit": max_question_chars})
+            return value
+
+        def history_for_chain(self) -> list:
+            """History as the chain takes it: strings and ``{"role", "content"}`` dicts; empty strings dropped."""
+            out: list = []
+            for item in self.history:
+                if isinstance(item, Message):
+                    out.append({"role": item.role, "content": item.content})
+                elif item:
+                    out.append(item)
+            return out
+
+    return AskRequest
 
 
 # ---------------------------------------------------------------------------------- response models
@@ -214,24 +210,6 @@ class HealthError(BaseModel):
     error: str
 
 
-def _inline_refs(schema: dict) -> dict:
-    """A JSON schema with its ``$defs`` substituted in place (for ``openapi_extra``)."""
-    schema = copy.deepcopy(schema)
-    defs = schema.pop("$defs", {})
-
-    def resolve(node):
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(copy.deepcopy(defs[ref.removeprefix("#/$defs/")]))
-            return {k: resolve(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [resolve(v) for v in node]
-        return node
-
-    return resolve(schema)
-
-
 # --------------------------------------------------------------------------------------------- router
 def make_api_router(get_assistant: Callable[[], Assistant], *,
                     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS, token_required: bool = False) -> APIRouter:
@@ -242,24 +220,23 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
     if max_question_chars < 1:
         raise ValueError(f"max_question_chars must be positive, got {max_question_chars}")
 
-    router = APIRouter(route_class=ApiRoute)
-    context = {"max_question_chars": max_question_chars}
+    # no Content-Type at all is read as JSON (curl -d without -H); another one is 415 (json_content)
+    router = APIRouter(route_class=ApiRoute, strict_content_type=False)
+    AskRequest = ask_request_model(max_question_chars)
     secured = [Security(HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")),
                Security(APIKeyQuery(name="token", auto_error=False, description="?token=<token>"))] \
         if token_required else []
 
-    async def json_body(request: Request) -> bytes:
-        """The body (its size already limited by ``ui/limits.BodyLimit``), refused unless it is JSON."""
+    async def json_content(request: Request) -> None:
+        """Refuse a body that is not JSON (415) or is empty (400); its size is ``ui/limits.BodyLimit``'s."""
         content_type = request.headers.get("content-type")
         if content_type:
             media = content_type.split(";", 1)[0].strip().lower()
             if media != "application/json" and not media.endswith("+json"):
                 raise ApiError(415, f"Content-Type must be application/json, got {media[:60]!r} "
                                     '(with curl: -H "Content-Type: application/json")')
-        body = await request.body()
-        if not body:
+        if not await request.body():
             raise ApiError(400, 'the request body is empty: send JSON like {"question": "..."}')
-        return body
 
     def run(call: Callable[[Assistant], Any], what: str) -> Any:
         """``call(assistant)`` with the assistant's errors mapped by ``ui/failures.py`` (a refused question
@@ -272,8 +249,6 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
             result = report(exc, what, log)
             raise ApiError(result.reply.status, result.message) from None
 
-    ask_schema = _inline_refs(AskRequest.model_json_schema())
-
     @router.post(
         "/api/ask", tags=["questions"], summary="Answer a question, with cited sources",
         description=(f"Answers from the articles with numbered sources, or abstains. The body is "
@@ -281,17 +256,11 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
                      f"have at most {max_question_chars} characters, history at most {MAX_HISTORY_ITEMS} items of "
                      f"{max_question_chars * HISTORY_CHARS_FACTOR} characters. The response is the same JSON as "
                      f"`assistant ask --json`."),
-        response_model=Answer, responses=error_responses(400, 401, 413, 415, 422, 500, 503), dependencies=secured,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": ask_schema}}}},
+        response_model=Answer, responses=error_responses(400, 401, 413, 415, 422, 500, 503),
+        dependencies=[*secured, Depends(json_content)],
     )
-    def ask(body: Annotated[bytes, Depends(json_body)]) -> Answer:
-        try:
-            request = AskRequest.model_validate_json(body, context=context)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
+    def ask(request: AskRequest) -> Answer:
         return run(lambda a: a.ask(request.question, request.history_for_chain()), "ask")
-
-    feedback_schema = _inline_refs(FeedbackRequest.model_json_schema())
 
     @router.post(
         "/api/feedback", tags=["feedback"], summary="Rate an answer: thumbs up or down, with an optional comment",
@@ -299,14 +268,9 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
                      f'"sources"?: [{{"doc_id", "title"}}], "history"?: [str]}}`; the comment may have at most {MAX_COMMENT_CHARS} '
                      f"characters. The rating is kept in the store of record with the time; the response is its id."),
         response_model=FeedbackCreated, responses=error_responses(400, 401, 413, 415, 422, 500, 503),
-        dependencies=secured,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": feedback_schema}}}},
+        dependencies=[*secured, Depends(json_content)],
     )
-    def feedback(body: Annotated[bytes, Depends(json_body)]) -> FeedbackCreated:
-        try:
-            request = FeedbackRequest.model_validate_json(body)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors(include_input=False, include_url=False)) from None
+    def feedback(request: FeedbackRequest) -> FeedbackCreated:
 
         def add(a: Assistant):   # a FeedbackError is 422, as a refused question
             return a.add_feedback(request.question, request.answer, request.rating, request.comment,

@@ -11,6 +11,7 @@ picks the shape by path, and the app's handlers and the middleware (token, body 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from pydantic_core import from_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.errors import AssistantError
@@ -76,7 +78,7 @@ def _loc_text(loc: tuple | list) -> str:
     out = ""
     previous: Any = None
     for i, part in enumerate(loc):
-        if i == 0 and part == "body" and len(loc) > 1:   # FastAPI's prefix for body fields
+        if i == 0 and part == "body":   # FastAPI's prefix for the body and its fields
             previous = part
             continue
         if isinstance(part, int):
@@ -108,6 +110,8 @@ def _error_sentence(error: dict) -> str:
         if kind in ("model_type", "model_attributes_type", "dict_type"):
             return 'the request body must be a JSON object like {"question": "..."}'
         return msg
+    if kind == "list_type":   # the body is JSON: say it as JSON does
+        msg = "Input should be a valid array"
     if kind == "extra_forbidden":
         return f"unknown field {prefix}{name!r}"
     if kind == "missing":
@@ -136,14 +140,30 @@ def validation_response(errors: list[dict]) -> JSONResponse:
     return JSONResponse({"error": message or "invalid request", "detail": detail}, status_code=status)
 
 
+class StrictJSONRequest(Request):
+    """A request whose JSON body is read by pydantic's parser, not ``json.loads``: a lone surrogate
+    (``"\\ud800"``) or a raw control character in a string is malformed JSON (400), never a question."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = from_json(body)
+            except ValueError as exc:
+                raise json.JSONDecodeError(str(exc), body.decode("utf-8", "replace"), 0) from None
+        return self._json
+
+
 class ApiRoute(APIRoute):
     """Turns :class:`ApiError` and validation errors into ``{"error"}`` JSON inside a router itself,
-    so the API's error format does not depend on the app's exception handlers."""
+    so the API's error format does not depend on the app's exception handlers; bodies are parsed strictly
+    (:class:`StrictJSONRequest`)."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
 
         async def route_handler(request: Request):
+            request = StrictJSONRequest(request.scope, request.receive)
             try:
                 return await handler(request)
             except ApiError as exc:

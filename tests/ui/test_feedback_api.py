@@ -116,7 +116,8 @@ def test_a_non_json_body_is_415(client):
 def test_the_route_is_described(client):
     spec = client.get("/openapi.json", params={"token": TOKEN}).json()
     op = spec["paths"]["/api/feedback"]["post"]
-    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = spec["components"]["schemas"][ref.split("/")[-1]]
     assert schema["required"] == ["question", "answer", "rating"]
     assert schema["properties"]["rating"]["enum"] == ["up", "down"]
     assert op.get("security")
