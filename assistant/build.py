@@ -215,20 +215,11 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
                               fusion=settings.fusion, lexical_weight=settings.lexical_weight, articles=articles,
                               rerank_weight=settings.rerank_weight, rerank_depth=settings.rerank_depth,
                               rrf_k=params.retrieval.rrf_k)
-    def passage_for(doc_id: str, start: int, end: int) -> Passage | None:
-        chunks = store.record.get_chunks(store.record.chunk_ids_of(doc_id))
-        holding = [c for c in chunks.values() if c.start <= start and end <= c.end + 1]
-        if not holding:
-            return None
-        c = min(holding, key=lambda c: c.end - c.start)
-        return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
-                       start=c.start, end=c.end, position=c.position, sentences=c.sentences)
-
     extractive = ExtractiveAnswerer(
         document_frequencies=lambda terms: store.lexical.document_frequencies(terms),
         num_docs=lambda: store.lexical.num_docs,
         articles=articles,
-        passage_for=passage_for,
+        passage_for=searcher.passage_for,
         query_vector=embedder.embed_query_vector,
         thresholds=params.thresholds,
         weights=params.sentence_weights,
@@ -237,5 +228,5 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
     llm = ChatLLM(settings) if settings.llm_base_url else None
     chain = QAChain(searcher=searcher, normalizer=store.normalizer, embedder=embedder, extractive=extractive,
                     llm=llm, passages=settings.answer_passages, max_question_chars=settings.max_question_chars,
-                    facts=FactsAnswerer(store.record.facts, store.normalizer, passage_for))
+                    facts=FactsAnswerer(store.record.facts, store.normalizer, searcher.passage_for))
     return Assistant(settings=settings, store=store, searcher=searcher, chain=chain)

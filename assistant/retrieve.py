@@ -186,6 +186,18 @@ class HybridSearcher:
         self.last_timings["fuse"] = time.perf_counter() - t
         return passages
 
+    def passage_for(self, doc_id: str, start: int, end: int) -> Passage | None:
+        """The smallest chunk of ``doc_id`` holding the span ``start``–``end`` of its text, as a passage (a
+        sentence the answerer cites beyond the retrieved passages, a fact's quote)."""
+        record = self.store.record
+        holding = [c for c in record.get_chunks(record.chunk_ids_of(doc_id)).values()
+                   if c.start <= start and end <= c.end + 1]
+        if not holding:
+            return None
+        c = min(holding, key=lambda c: c.end - c.start)
+        return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
+                       start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+
     def _rerank(self, query: str, ranked: list[tuple[str, float]], question,
                 stored: dict) -> list[tuple[str, float]]:
         """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added
