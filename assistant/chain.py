@@ -20,7 +20,6 @@ from typing import Iterator
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from index.errors import AssistantError, Failure
 from assistant.answer import Answer, Source, fa_number
 from assistant.facts_answer import FactsAnswerer
 from assistant.cite import CITATION, best_sentence, check_citations, claims_citing, to_persian_markers
@@ -30,7 +29,7 @@ from assistant.followup import clean_condensed, condense_messages, resolve_by_ru
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.draft import Draft, Verdict
 from assistant.extractive import ExtractiveAnswerer
-from assistant.question import Question, analyse
+from assistant.question import Question, analyse, question_text
 from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
                                NOTE_LLM_UNSUPPORTED, NOTE_PARTIAL_PERIOD, NOTE_UNCITED_CLAIMS, OTHER_PERIOD_ITEM)
@@ -49,12 +48,6 @@ def _figure(sentence: str, question: Question | None) -> str:
         if a.value not in stated and (a.unit is not None or a.value >= 10):
             return sentence[a.start:a.end].strip()
     return "…"
-
-
-class QuestionError(AssistantError, ValueError):
-    """The question cannot be asked (empty, too long, not text)."""
-
-    failure = Failure.INVALID
 
 
 @dataclass
@@ -116,14 +109,7 @@ class QAChain:
 
     # -- steps -----------------------------------------------------------------------------------------
     def _turn(self, question: str, history: list | None) -> Turn:
-        if not isinstance(question, str):
-            raise QuestionError(f"the question must be text, got {type(question).__name__}")
-        question = question.strip()
-        if not question:
-            raise QuestionError("the question is empty")
-        if len(question) > self.max_question_chars:
-            raise QuestionError(f"the question has {len(question)} characters; the limit is "
-                                f"{self.max_question_chars} (max_question_chars)")
+        question = question_text(question, self.max_question_chars)
         return Turn(question=question, history=list(history or []))
 
     def _condense(self, turn: Turn) -> None:

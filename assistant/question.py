@@ -19,8 +19,34 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.persian.normalize import TOKEN, TextNormalizer
+from index.errors import AssistantError, Failure
+from index.persian.normalize import TOKEN, TextNormalizer, clean_invisible
 from index.persian.places import find_provinces, province_spans
+
+class QuestionError(AssistantError, ValueError):
+    """The question cannot be asked (not text, empty or only spaces and ZWNJs, too long). ``code`` names which, for
+    the front ends' error codes."""
+
+    failure = Failure.INVALID
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def question_text(value: object, limit: int, what: str = "the question") -> str:
+    """``value`` as a question is asked: invisible and control characters removed (``clean_invisible``, the table
+    the index applies to the articles), trimmed, and checked: text, more than spaces and ZWNJs, at most ``limit``
+    characters. Every front end and the chain check a question here; ``what`` names it in the message."""
+    if not isinstance(value, str):
+        raise QuestionError(f"{what} must be text, got {type(value).__name__}", "not_text")
+    text = clean_invisible(value).strip()
+    if not text.replace("\u200c", "").strip():      # nothing, or only spaces and ZWNJs
+        raise QuestionError(f"{what} is empty", "empty")
+    if len(text) > limit:
+        raise QuestionError(f"{what} has {len(text)} characters; the limit is {limit}", "too_long")
+    return text
+
 
 Kind = Literal["amount", "count", "percent", "who", "name", "date", "when", "year", "weekday", "place", "which",
                "contact", "reason", "yesno", "other"]

@@ -60,11 +60,6 @@ class Passage:
                 out.append((a, b, self.text[a:b]))
         return out or [(0, len(self.text), self.text)]
 
-    def summary(self) -> dict:
-        """What a search result shows (``assistant search --json``, ``GET /api/search``)."""
-        return {"doc_id": self.doc_id, "title": self.title, "source": self.source, "text": self.text,
-                "score": round(self.score, 4), "chunk_id": self.chunk_id, "start": self.start, "end": self.end}
-
     def as_dict(self) -> dict:
         out = asdict(self)
         out["score"] = round(self.score, 4)

@@ -110,7 +110,7 @@ def test_every_error_of_ours_has_the_one_root():
 def test_every_failure_has_a_reply_and_a_core_error_keeps_its_message():
     assert set(REPLIES) == set(Failure)
     from index.store import IndexLocked
-    from assistant.chain import QuestionError
+    from assistant.question import QuestionError
 
     busy = outcome(IndexLocked("another process is writing /x"))
     assert (busy.reply.status, busy.reply.exit_code, busy.expected) == (409, 1, True)

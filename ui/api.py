@@ -7,7 +7,8 @@ Wiring (``ui/server.py`` builds the app)::
     install_error_handlers(app)
     app.include_router(make_api_router(lambda: assistant, max_question_chars=1000))
 
-The answer is :class:`assistant.answer.Answer` itself (its JSON is ``assistant ask --json``). The body
+The answer is :class:`ui.shapes.AnswerOut` (the assistant's answer with where to read each source; its JSON is
+``assistant ask --json``). The body
 size limit (413) and the access token (401) are the app's middleware (``ui/limits.py``,
 ``ui/auth.py``); errors are JSON ``{"error": "<one clear English sentence>"}`` (``ui/errors.py``):
 
@@ -53,13 +54,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from assistant.answer import Answer
 from assistant.build import Assistant
 from assistant.feedback import MAX_COMMENT_CHARS, RATINGS
 from assistant.followup import MAX_HISTORY_ITEMS
+from assistant.question import QuestionError, question_text
 from index.persian.normalize import clean_invisible
 from ui.errors import ApiError, ApiRoute, error_responses
 from ui.failures import report
+from ui.shapes import AnswerOut, PassageOut
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,14 @@ def clean_text(text: str) -> str:
     """``text`` without NUL/control characters, bidi overrides/isolates, tag characters and the other invisible
     characters the index drops from the articles (one table: ``index/persian/normalize.py``), trimmed."""
     return clean_invisible(text).strip()
+
+
+def _checked(value: str, limit: int, what: str) -> str:
+    """``question_text`` inside a pydantic validator: its refusal is a 422 with the code ``question_<why>``."""
+    try:
+        return question_text(value, limit, what)
+    except QuestionError as exc:
+        raise PydanticCustomError(f"question_{exc.code}", str(exc).replace("{", "(").replace("}", ")")) from None
 
 
 # ----------------------------------------------------------------------------------- request models
@@ -131,14 +141,7 @@ def ask_request_model(max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS) -> t
         @field_validator("question")
         @classmethod
         def _question(cls, value: str) -> str:
-            value = clean_text(value)
-            if not value:
-                raise PydanticCustomError("question_empty", "question is empty")
-            if len(value) > max_question_chars:
-                raise PydanticCustomError("question_too_long",
-                                          "question has {length} characters; the limit is {limit}",
-                                          {"length": len(value), "limit": max_question_chars})
-            return value
+            return _checked(value, max_question_chars, "question")
 
         def history_for_chain(self) -> list:
             """History as the chain takes it: strings and ``{"role", "content"}`` dicts; empty strings dropped."""
@@ -154,17 +157,6 @@ def ask_request_model(max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS) -> t
 
 
 # ---------------------------------------------------------------------------------- response models
-class PassageOut(BaseModel):
-    doc_id: str
-    title: str
-    source: str
-    text: str
-    score: float
-    chunk_id: str
-    start: int = Field(description="Offset of the passage in the article's text.")
-    end: int
-
-
 class SearchResponse(BaseModel):
     query: str = Field(description="The query as searched (invisible control characters removed).")
     results: list[PassageOut]
@@ -256,11 +248,11 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
                      f"have at most {max_question_chars} characters, history at most {MAX_HISTORY_ITEMS} items of "
                      f"{max_question_chars * HISTORY_CHARS_FACTOR} characters. The response is the same JSON as "
                      f"`assistant ask --json`."),
-        response_model=Answer, responses=error_responses(400, 401, 413, 415, 422, 500, 503),
+        response_model=AnswerOut, responses=error_responses(400, 401, 413, 415, 422, 500, 503),
         dependencies=[*secured, Depends(json_content)],
     )
-    def ask(request: AskRequest) -> Answer:
-        return run(lambda a: a.ask(request.question, request.history_for_chain()), "ask")
+    def ask(request: AskRequest) -> AnswerOut:
+        return AnswerOut.of(run(lambda a: a.ask(request.question, request.history_for_chain()), "ask"))
 
     @router.post(
         "/api/feedback", tags=["feedback"], summary="Rate an answer: thumbs up or down, with an optional comment",
@@ -287,15 +279,14 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
     def search(
         q: Annotated[str, Query(description="The query, any spelling (ZWNJ, space or glued; any digits).")],
         k: Annotated[int, Query(ge=1, le=MAX_K, description="How many passages.")] = 5,
-    ) -> JSONResponse:
-        query = clean_text(q)
-        if not query:
-            raise ApiError(422, 'query parameter q is empty: give a query, e.g. /api/search?q=صادرات گیلان')
-        if len(query) > max_question_chars:
-            raise ApiError(422, f"query parameter q has {len(query)} characters; the limit is {max_question_chars}")
+    ) -> SearchResponse:
+        try:
+            query = question_text(q, max_question_chars, "query parameter q")
+        except QuestionError as exc:
+            hint = ": give a query, e.g. /api/search?q=صادرات گیلان" if exc.code == "empty" else ""
+            raise ApiError(422, f"{exc}{hint}") from None
         passages = run(lambda a: a.search(query, k), "search")
-        results = [p.summary() for p in passages]
-        return JSONResponse({"query": query, "results": results})
+        return SearchResponse(query=query, results=[PassageOut.of(p) for p in passages])
 
     @router.get(
         "/healthz", tags=["health"], summary="Whether the index can be read (no token needed)",

@@ -15,7 +15,7 @@ import logging
 import os
 
 from assistant.build import Assistant
-from assistant.chain import QuestionError
+from assistant.question import QuestionError, question_text
 from assistant.feedback import MAX_COMMENT_CHARS
 from assistant.wording import (CHAT_PLACEHOLDER, CLEAR, COMMENT_PLACEHOLDER, COMMENT_SEND, COMMENT_THANKS,
                                EXAMPLES, EXAMPLES_LABEL, FEEDBACK_THANKS, INPUT_PLACEHOLDER, INTRO,
@@ -84,18 +84,20 @@ def make_respond(assistant: Assistant, *, max_chars: int, article_url: str):
     def respond(question: str, messages: list, answers: dict | None = None):
         messages = list(messages or [])
         answers = dict(answers or {})
-        question = (question or "").strip()
         # the earlier questions, as typed (the chat shows them escaped: ui/render.escape)
         history = [html.unescape(_text(m.get("content"))) for m in messages
                    if isinstance(m, dict) and m.get("role") == "user"]
-        if not question:
-            yield "", messages + [{"role": "assistant", "content": error_html(MSG_EMPTY)}], answers
+        try:
+            question = question_text(question or "", max_chars)    # the check every front end makes
+        except QuestionError as exc:
+            if exc.code == "empty":
+                yield "", messages + [{"role": "assistant", "content": error_html(MSG_EMPTY)}], answers
+            else:
+                yield "", messages + [{"role": "user", "content": escape(str(question or "").strip())},
+                                      {"role": "assistant",
+                                       "content": error_html(MSG_TOO_LONG.format(limit=max_chars))}], answers
             return
         messages = messages + [{"role": "user", "content": escape(question)}]
-        if len(question) > max_chars:
-            yield "", messages + [{"role": "assistant", "content": error_html(MSG_TOO_LONG.format(limit=max_chars))}], \
-                answers
-            return
         yield "", messages + [{"role": "assistant", "content": "…"}], answers
         try:
             partial = ""

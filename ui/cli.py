@@ -128,7 +128,9 @@ def _ingest(assistant, args) -> int:
 
 def _print_passages(query: str, passages, as_json: bool) -> None:
     if as_json:
-        results = [p.summary() for p in passages]
+        from ui.shapes import PassageOut
+
+        results = [PassageOut.of(p).model_dump(mode="json") for p in passages]
         print(json.dumps({"query": query, "results": results}, ensure_ascii=False, indent=2))
         return
     if not passages:
@@ -140,11 +142,11 @@ def _print_passages(query: str, passages, as_json: bool) -> None:
 
 
 def _search(assistant, args) -> int:
-    if args.query is not None:
-        if not args.query.strip():
-            print("error: the query is empty: give a question, e.g. assistant search \"صادرات گیلان\"", file=sys.stderr)
-            return EXIT_USAGE
-        _print_passages(args.query, assistant.search(args.query, args.k), args.json)
+    from assistant.question import question_text
+
+    if args.query is not None:   # an empty query: a QuestionError, exit 2 (main)
+        query = question_text(args.query, assistant.settings.max_question_chars, "the query")
+        _print_passages(query, assistant.search(query, args.k), args.json)
         return EXIT_OK
     for query in _prompt("Type a question (Persian or English); an empty line or Ctrl-D quits."):
         t = time.perf_counter()
@@ -169,7 +171,7 @@ def _prompt(greeting: str):
 
 
 def _ask(assistant, args) -> int:
-    from assistant.chain import QuestionError
+    from assistant.question import QuestionError
 
     if args.question is None:
         history = list(args.history)
@@ -191,7 +193,9 @@ def _print_answer(answer, as_json: bool) -> None:
     from assistant.answer import fa_number
 
     if as_json:
-        print(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        from ui.shapes import AnswerOut
+
+        print(json.dumps(AnswerOut.of(answer).model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     rlm = "\u200f"  # a right-to-left mark opening each line keeps Persian lines in order in a terminal
     if answer.standalone_question and answer.standalone_question != answer.question:

@@ -19,7 +19,6 @@ are used. Tools are plain functions: the SDK runs them in worker threads, so the
 
 import logging
 from typing import Annotated, Any, Callable, Literal
-from urllib.parse import quote
 
 import anyio.to_thread
 from pydantic import BaseModel, Field
@@ -29,12 +28,14 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import CallToolResult, Resource, TextContent, ToolAnnotations
 
 from assistant import wording
-from assistant.answer import Answer, Source, fa_number
+from assistant.answer import Answer, fa_number
 from assistant.build import Assistant
 from assistant.settings import Settings
 from index.facts import MEASURES
+from assistant.question import QuestionError, question_text
 from ui.api import HISTORY_CHARS_FACTOR, MAX_HISTORY_ITEMS, MAX_K, clean_text
 from ui.failures import INVALID_PARAMS, outcome, report
+from ui.shapes import PassageOut, SourceOut, article_uri, article_url
 
 log = logging.getLogger(__name__)
 
@@ -44,33 +45,7 @@ Measure = Literal[tuple(sorted(MEASURES))]  # type: ignore[valid-type]   # the s
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 
-def article_url(doc_id: str) -> str:
-    """The server's page of the whole article (relative to the server's address)."""
-    return f"/article/{quote(doc_id, safe='')}"
-
-
-def article_uri(doc_id: str) -> str:
-    """The MCP resource of the whole article."""
-    return f"article://{quote(doc_id, safe='')}"
-
-
 # ------------------------------------------------------------------------------------ output models
-class SourceOut(BaseModel):
-    n: int = Field(description="The citation number in the answer text ([۱] is 1).")
-    doc_id: str
-    title: str
-    quote: str = Field(description="The sentence the answer relies on.")
-    passage: str = Field(description="The passage holding it.")
-    url: str = Field(description="The article's page on the server: /article/{doc_id}.")
-    resource: str = Field(description="The article as an MCP resource: article://{doc_id}.")
-    score: float
-
-    @classmethod
-    def of(cls, s: Source) -> "SourceOut":
-        return cls(n=s.n, doc_id=s.doc_id, title=s.title, quote=s.quote, passage=s.text, url=article_url(s.doc_id),
-                   resource=article_uri(s.doc_id), score=round(s.score, 4))
-
-
 class AskResult(BaseModel):
     answer: str = Field(description="The answer with citation markers such as [۱], or why it is not there.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
@@ -78,18 +53,6 @@ class AskResult(BaseModel):
     related: list[SourceOut] = Field(description="When abstaining: the closest passages, nearest first.")
     standalone_question: str = Field(description="The question after resolving a follow-up.")
     answerer: str = Field(description="offline, llm or facts.")
-
-
-class PassageOut(BaseModel):
-    doc_id: str
-    title: str
-    text: str
-    score: float
-    chunk_id: str
-    start: int = Field(description="Offset of the passage in the article's text.")
-    end: int
-    url: str
-    resource: str
 
 
 class SearchResult(BaseModel):
@@ -127,6 +90,15 @@ def _call(what: str, call: Callable[[], Any]) -> Any:
         result = report(exc, f"mcp {what}", log)
         raise ToolError(result.message if result.expected else f"internal error in {what}: see the server log") \
             from None
+
+
+def _question(value: str, limit: int, what: str) -> str:
+    """The question or query as ``question_text`` checks it everywhere; its refusal is a tool error."""
+    try:
+        return question_text(value, limit, what)
+    except QuestionError as exc:
+        hint = ": give words to look for, e.g. «صادرات گیلان»" if exc.code == "empty" else ""
+        raise ToolError(f"{exc}{hint}") from None
 
 
 def answer_text(result: AskResult) -> str:
@@ -201,8 +173,9 @@ def build_mcp_server(assistant: Assistant) -> MCPServer:
                   description="Earlier questions of the conversation, oldest first. / پرسش‌های پیشین، به ترتیب."),
         ] = None,
     ) -> Annotated[CallToolResult, AskResult]:
+        text = _question(question, max_chars, "question")
         earlier = [h for h in (clean_text(item) for item in history or []) if h]
-        answer = _call("ask", lambda: assistant.ask(clean_text(question), earlier))
+        answer = _call("ask", lambda: assistant.ask(text, earlier))
         result = _ask_result(answer)
         return CallToolResult(content=[TextContent(type="text", text=answer_text(result))],
                               structured_content=result.model_dump(mode="json"))
@@ -218,14 +191,9 @@ def build_mcp_server(assistant: Assistant) -> MCPServer:
                                     description="What to look for. / عبارت جست‌وجو.")],
         k: Annotated[int, Field(ge=1, le=MAX_K, description="How many passages. / تعداد نتیجه.")] = 5,
     ) -> SearchResult:
-        text = clean_text(query)
-        if not text:
-            raise ToolError("query is empty: give words to look for, e.g. «صادرات گیلان»")
+        text = _question(query, max_chars, "query")
         passages = _call("search", lambda: assistant.search(text, k))
-        return SearchResult(query=text, passages=[
-            PassageOut(doc_id=p.doc_id, title=p.title, text=p.text, score=round(p.score, 4), chunk_id=p.chunk_id,
-                       start=p.start, end=p.end, url=article_url(p.doc_id), resource=article_uri(p.doc_id))
-            for p in passages])
+        return SearchResult(query=text, passages=[PassageOut.of(p) for p in passages])
 
     @mcp.tool(
         title="Facts / آمارها",
@@ -333,4 +301,4 @@ def run_stdio(assistant: Assistant) -> None:
     build_mcp_server(assistant).run("stdio")
 
 
-__all__ = ["build_mcp_server", "http_app", "run_stdio", "article_uri", "article_url", "answer_text"]
+__all__ = ["build_mcp_server", "http_app", "run_stdio", "answer_text"]

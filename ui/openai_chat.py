@@ -33,26 +33,26 @@ import re
 import time
 import uuid
 from typing import Callable
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
 from assistant.build import Assistant
 from assistant.followup import MAX_HISTORY_ITEMS
-from ui.api import DEFAULT_MAX_QUESTION_CHARS, HISTORY_CHARS_FACTOR, clean_text
+from assistant.question import QuestionError, question_text
 from index.errors import Failure
-from ui.errors import validation_message
+from ui.api import DEFAULT_MAX_QUESTION_CHARS, HISTORY_CHARS_FACTOR, clean_text
+from ui.errors import StrictJSONRequest
 from ui.failures import report
-from ui.openai_schemas import (EXAMPLE, MODEL_ID, ChatCompletion, ChatMessage, ChatRequest, Choice, ModelCard,
-                               ModelList, OpenAIError, ReplyMessage, SourceLink, Usage, validation_error)
+from ui.openai_schemas import (MODEL_ID, ChatCompletion, ChatMessage, ChatRequest, Choice, ModelCard, ModelList,
+                               OpenAIError, ReplyMessage, Usage, validation_error)
+from ui.shapes import SourceOut, article_url
 
 log = logging.getLogger(__name__)
 
@@ -62,33 +62,38 @@ ROUTES = {"/v1/models": "GET", "/v1/chat/completions": "POST"}
 
 
 class OpenAIRoute(APIRoute):
-    """Turns :class:`OpenAIError` (and any validation error) into OpenAI's error shape inside the router."""
+    """Turns :class:`OpenAIError` and validation errors into OpenAI's error shape inside the router; bodies are
+    read as JSON whatever their Content-Type and parsed strictly (``ui/errors.StrictJSONRequest``: a lone
+    surrogate is malformed JSON)."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
 
         async def route_handler(request: Request):
+            # a body is JSON whatever its Content-Type says (curl -d sends a form type; OpenAI's clients JSON)
+            headers = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"]
+            scope = {**request.scope, "headers": [*headers, (b"content-type", b"application/json")]}
+            request = StrictJSONRequest(scope, request.receive)
             try:
                 return await handler(request)
             except OpenAIError as exc:
                 return exc.response()
             except RequestValidationError as exc:
-                return OpenAIError(400, validation_message(list(exc.errors())) or "invalid request").response()
+                errors = list(exc.errors())
+                empty = bool(errors) and tuple(errors[0].get("loc", ())) == ("body",) \
+                    and errors[0].get("type") == "missing" and not (await request.body()).strip()
+                return validation_error(errors, body_empty=empty).response()
 
         return route_handler
 
 
 # ------------------------------------------------------------------------------------------ the reply
-def article_url(base_url: str, doc_id: str) -> str:
-    return f"{base_url.rstrip('/')}/article/{quote(doc_id, safe='')}"
-
-
 def reply_text(answer: Answer, base_url: str) -> str:
     """The reply's content: the answer, its notes, then the numbered sources (or the related passages)."""
     parts = [answer.text, *(f"⚠ {note}" for note in answer.notes)]
     listed, label = (answer.sources, wording.SOURCES) if answer.sources else (answer.related, wording.MAYBE_RELATED)
     if listed:
-        lines = [wording.SOURCE_LINE.format(n=fa_number(s.n), title=s.title, url=article_url(base_url, s.doc_id))
+        lines = [wording.SOURCE_LINE.format(n=fa_number(s.n), title=s.title, url=article_url(s.doc_id, base_url))
                  for s in listed]
         parts.append("\n".join([label, *lines]))
     return "\n\n".join(p for p in parts if p)
@@ -100,8 +105,7 @@ def _words(text: str) -> int:
 
 def _extras(answer: Answer, base_url: str) -> dict:
     def links(sources: list[Source]) -> list[dict]:
-        return [SourceLink(**s.model_dump(), url=article_url(base_url, s.doc_id)).model_dump(mode="json")
-                for s in sources]
+        return [SourceOut.of(s, base_url).model_dump(mode="json") for s in sources]
 
     return {"sources": links(answer.sources), "related": links(answer.related), "abstained": answer.abstained,
             "standalone_question": answer.standalone_question or answer.question, "notes": list(answer.notes)}
@@ -150,18 +154,11 @@ def make_openai_router(get_assistant: Callable[[], Assistant], *,
             raise OpenAIError(404, f"The model {model[:80]!r} does not exist: this server has one model, "
                                    f"{MODEL_ID!r} (GET /v1/models)", param="model", code="model_not_found")
 
-    def read(request_body: bytes) -> ChatRequest:
-        if not request_body.strip():
-            raise OpenAIError(400, f"The request body is empty: send JSON like {EXAMPLE}")
-        try:
-            body = ChatRequest.model_validate_json(request_body)
-        except ValidationError as exc:
-            raise validation_error(exc) from None
+    def check(body: ChatRequest) -> None:
         check_model(body.model)
         if body.n is not None and body.n != 1:
             raise OpenAIError(400, f"Only n=1 is supported, got n={body.n}: ask again for another answer",
                               param="n", code="unsupported_value" if body.n > 1 else "invalid_value")
-        return body
 
     def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
         last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
@@ -174,14 +171,13 @@ def make_openai_router(get_assistant: Callable[[], Assistant], *,
             other = next(p["type"] for p in message.content if p["type"] != "text")
             raise OpenAIError(400, f"Only text content is supported, got a {other[:40]!r} part: send the "
                                    "question as text", param=param, code="unsupported_content")
-        question = clean_text(message.text())
-        if not question:
-            raise OpenAIError(400, f"{param} is empty: the last user message is the question; give it text",
-                              param=param, code="invalid_value")
-        if len(question) > max_question_chars:
-            raise OpenAIError(400, f"{param} has {len(question)} characters; the limit is {max_question_chars} "
-                                   "(ASSISTANT_MAX_QUESTION_CHARS): ask a shorter question",
-                              param=param, code="string_above_max_length")
+        try:
+            question = question_text(message.text(), max_question_chars, param)
+        except QuestionError as exc:
+            hint = {"empty": ": the last user message is the question; give it text",
+                    "too_long": " (ASSISTANT_MAX_QUESTION_CHARS): ask a shorter question"}.get(exc.code, "")
+            raise OpenAIError(400, f"{exc}{hint}", param=param,
+                              code="string_above_max_length" if exc.code == "too_long" else "invalid_value") from None
         history = []
         for m in messages[:last]:
             text = clean_text(m.text())[:history_limit] if m.role in ("user", "assistant") else ""
@@ -209,18 +205,15 @@ def make_openai_router(get_assistant: Callable[[], Assistant], *,
         check_model(model)
         return card
 
-    request_schema = ChatRequest.model_json_schema()
-
     @router.post(
         "/v1/chat/completions", tags=["openai"], summary="Answer the last user message (OpenAI chat completion)",
         description="OpenAI's chat completion, plain or streamed (`stream: true`); the answer with its `[n]` "
                     "markers and a sources list, plus the extra fields `sources`, `related`, `abstained`, "
                     "`standalone_question`, `notes`.",
         response_model=ChatCompletion, dependencies=secured,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": request_schema}}}},
     )
-    async def chat_completions(request: Request):
-        body = read(await request.body())
+    async def chat_completions(request: Request, body: ChatRequest):
+        check(body)
         question, history = question_and_history(body.messages)
         result = await run_in_threadpool(answer, question, history)
         base_url = str(request.base_url)

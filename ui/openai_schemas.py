@@ -9,12 +9,12 @@ import re
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from pydantic_core import PydanticCustomError
 
-from assistant.answer import Source
 from index.errors import AssistantError
 from ui.errors import openai_error_payload
+from ui.shapes import SourceOut
 
 MODEL_ID = "taavon-news"
 EXAMPLE = '{"model": "taavon-news", "messages": [{"role": "user", "content": "..."}]}'
@@ -97,10 +97,6 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-class SourceLink(Source):
-    url: str = Field(description="The whole article on this server (/article/{doc_id}).")
-
-
 class ReplyMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
@@ -129,8 +125,8 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: Usage
-    sources: list[SourceLink] = Field(description="The numbered sources the answer cites.")
-    related: list[SourceLink] = Field(description="When abstaining: the closest passages.")
+    sources: list[SourceOut] = Field(description="The numbered sources the answer cites.")
+    related: list[SourceOut] = Field(description="When abstaining: the closest passages.")
     abstained: bool = Field(description="True when the articles do not hold the answer.")
     standalone_question: str = Field(description="The question after resolving a follow-up.")
     notes: list[str] = Field(description="Persian notes (e.g. the LLM was unavailable).")
@@ -144,11 +140,14 @@ def _param(loc: tuple | list) -> str | None:
     return out or None
 
 
-def validation_error(exc: ValidationError) -> OpenAIError:
-    """The first problem of a body, as OpenAI words it (``param`` is the field's path)."""
-    errors = exc.errors(include_url=False)
+def validation_error(errors: list[dict], body_empty: bool = False) -> OpenAIError:
+    """The first problem of a body (FastAPI's errors: ``loc`` starts with ``"body"``), as OpenAI words it
+    (``param`` is the field's path)."""
+    if body_empty:
+        return OpenAIError(400, f"The request body is empty: send JSON like {EXAMPLE}")
     e = errors[0]
-    kind, loc = e.get("type", ""), e.get("loc", ())
+    kind, loc = e.get("type", ""), tuple(e.get("loc", ()))
+    loc = loc[1:] if loc[:1] == ("body",) else loc
     param = _param(loc)
     if kind == "json_invalid":
         reason = (e.get("ctx") or {}).get("error") or e.get("msg")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chain import QuestionError
+from assistant.question import QuestionError
 from assistant.wording import NO_ANSWER
 
 GILAN, GOLESTAN, SKHORASAN = "001_2df5e54f2db4a315", "000_35ffd71e27c3aa0e", "002_dd600656ab7ede0e"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from assistant.answer import Answer, Source
 from assistant.build import build_assistant
-from assistant.chain import QuestionError
+from assistant.question import QuestionError
 from assistant.retrieve import IndexEmpty
 from assistant.settings import Settings
 from helpers import Server
@@ -25,6 +25,7 @@ from ui.api import make_api_router
 from ui.auth import require_token
 from ui.errors import install_error_handlers
 from ui.limits import BodyLimit
+from ui.shapes import AnswerOut, SourceOut
 
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
@@ -152,25 +153,26 @@ def test_ask_answers_with_exactly_the_cli_json(client, assistant):
     assert set(body) == ANSWER_KEYS
     assert "۳۴ میلیون دلار" in body["answer"] and not body["abstained"]
     assert body["sources"][0]["doc_id"] == GILAN and body["answerer"] == "offline"
-    direct = assistant.ask(GILAN_Q).as_dict()
+    direct = AnswerOut.of(assistant.ask(GILAN_Q)).model_dump(mode="json")   # what ask --json prints
     assert set(direct) == set(body)
     body.pop("timings_ms"), direct.pop("timings_ms")
     assert body == json.loads(json.dumps(direct, ensure_ascii=False))
 
 
-def test_the_response_model_is_the_answer_itself(client):
-    """No restated models: the OpenAPI description of /api/ask's answer is Answer's own JSON schema."""
-    answer = Answer(question="q", text="t", sources=[], abstained=True)
-    assert set(answer.as_dict()) == ANSWER_KEYS
+def test_the_response_model_is_the_shared_answer_model(client):
+    """No restated models: the OpenAPI description of /api/ask's answer is AnswerOut's own JSON schema, whose
+    sources are the SourceOut that /v1 and MCP return too."""
+    answer = AnswerOut.of(Answer(question="q", text="t", sources=[], abstained=True))
+    assert set(answer.model_dump()) == ANSWER_KEYS
     spec = client.get("/openapi.json").json()
     ok = spec["paths"]["/api/ask"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-    assert ok["$ref"].endswith("/Answer")
+    assert ok["$ref"].endswith("/AnswerOut")
     schemas = spec["components"]["schemas"]
-    described = {k for k in schemas if k.startswith("Answer")}
-    answer_schema = schemas[next(iter(sorted(described)))]
-    assert set(answer_schema["properties"]) == ANSWER_KEYS
-    source = Source(n=1, doc_id="d", title="t", source="s", text="x", quote="x", score=1.0)
-    assert set(schemas[next(k for k in schemas if k.startswith("Source"))]["properties"]) == set(source.as_dict())
+    assert set(schemas["AnswerOut"]["properties"]) == ANSWER_KEYS
+    assert schemas["AnswerOut"]["properties"]["sources"]["items"]["$ref"].endswith("/SourceOut")
+    source = SourceOut.of(Source(n=1, doc_id="d", title="t", source="s", text="x", quote="x", score=1.0))
+    assert set(schemas["SourceOut"]["properties"]) == set(source.model_dump()) == set(Source.model_fields) | {
+        "url", "resource"}
 
 
 @pytest.mark.parametrize("history", [
@@ -192,7 +194,8 @@ def test_search(client):
     assert body["query"] == "صادرات تعاونی های گیلان"
     assert len(body["results"]) == 3
     for p in body["results"]:
-        assert set(p) == {"doc_id", "title", "source", "text", "score", "chunk_id", "start", "end"}
+        assert set(p) == {"doc_id", "title", "source", "text", "score", "chunk_id", "start", "end", "url", "resource"}
+        assert p["url"] == f"/article/{p['doc_id']}" and p["resource"] == f"article://{p['doc_id']}"
     assert body["results"][0]["doc_id"] == GILAN
     assert len(client.get("/api/search", params={"q": "گیلان"}).json()["results"]) == 5   # default k
 
@@ -224,6 +227,7 @@ def test_healthz(client):
 # ------------------------------------------------------------------------------------- bad requests
 BAD_ASK = [
     ("empty question", {"question": "   "}, 422, ["question is empty"]),
+    ("only spaces and ZWNJs", {"question": " \u200c\u200c \u200c "}, 422, ["question is empty"]),
     ("missing question", {"history": []}, 422, ["question is required"]),
     ("question too long", {"question": "ب" * 10_000}, 422, ["question has 10000 characters", "limit is 1000"]),
     ("question a number", {"question": 42}, 422, ["question", "valid string"]),

@@ -16,8 +16,9 @@ HOSTILE = '<script>alert(1)</script> عدد <img src=x onerror="y()"> غلط ا�
 def test_chat_handler_messages_in_persian(sample_index):
     a = build_assistant(Settings(data_dir=sample_index))
     respond = make_respond(a, max_chars=50, article_url="/article")
-    *_, (box, messages, answers) = respond("   ", [])
-    assert box == "" and escape(MSG_EMPTY) in messages[-1]["content"] and answers == {}
+    for blank in ("   ", "\u200c \u200c", "\u200b\u202e "):     # spaces, ZWNJs and invisible characters only
+        *_, (box, messages, answers) = respond(blank, [])
+        assert box == "" and escape(MSG_EMPTY) in messages[-1]["content"] and answers == {}
     *_, (box, messages, answers) = respond("س" * 51, [])
     assert escape(MSG_TOO_LONG.format(limit=50)) in messages[-1]["content"]
     a.close()

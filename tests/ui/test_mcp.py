@@ -85,7 +85,7 @@ def test_ask_answers_a_persian_question_with_the_figure_and_its_source(mcp_url):
     first = body["sources"][0]
     assert first["n"] == 1 and first["doc_id"] == GILAN and first["url"] == f"/article/{GILAN}"
     assert first["resource"] == f"article://{GILAN}"
-    assert FIGURE in first["quote"] and first["quote"] in first["passage"] and first["title"]
+    assert FIGURE in first["quote"] and first["quote"] in first["text"] and first["title"]
     # what a model reads: the answer, then the numbered sources with their links
     text = text_of(result)
     assert text.startswith(body["answer"]) and "منابع:" in text and f"[۱] {first['title']} — /article/{GILAN}" in text
@@ -157,6 +157,8 @@ BAD_CALLS = [
     ("ask", {"question": ""}, "question"),
     ("ask", {"question": "x" * 1001}, "question"),
     ("ask", {"question": "   "}, "empty"),
+    ("ask", {"question": "\u200c \u200c"}, "empty"),
+    ("search", {"query": " \u200c "}, "empty"),
     ("ask", {"question": GILAN_Q, "history": "not a list"}, "history"),
     ("ask", {"question": GILAN_Q, "history": [1, 2]}, "history"),
     ("search", {"query": "گیلان", "k": "ten"}, "k"),

@@ -14,6 +14,7 @@ from assistant import wording
 from assistant.build import build_assistant
 from assistant.settings import Settings
 from helpers import ACCESS_TOKEN, Server
+from ui.shapes import SourceOut
 
 GILAN_Q = "صادرات تعاونی‌های گیلان در سال جاری چقدر بود؟"
 GILAN = "001_2df5e54f2db4a315"
@@ -55,6 +56,18 @@ def test_models_lists_the_one_model(client, server):
     assert_openai_error(e.value, 404, "model_not_found", "model")
     paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
     assert {"/v1/models", "/v1/chat/completions"} <= set(paths)
+    body = paths["/v1/chat/completions"]["post"]["requestBody"]     # the typed body describes itself
+    assert body["required"] and body["content"]["application/json"]["schema"]["$ref"].endswith("/ChatRequest")
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded", "text/plain"])
+def test_a_json_body_is_read_whatever_its_content_type(server, content_type):
+    """``curl -d '{...}'`` sends a form type: the body is still the request."""
+    raw = json.dumps({"model": MODEL, "messages": user(GILAN_Q)}).encode()
+    headers = {"Content-Type": content_type} if content_type else {}
+    r = httpx.post(f"{server.url}/v1/chat/completions", content=raw, headers=headers)
+    assert r.status_code == 200, r.text
+    assert GILAN_FIGURE in r.json()["choices"][0]["message"]["content"]
 
 
 # ------------------------------------------------------------------------------------------ answers
@@ -74,6 +87,10 @@ def test_persian_question_gets_the_figure_a_citation_and_its_sources(client, ser
     assert sources[0]["doc_id"] == GILAN and sources[0]["n"] == 1 and GILAN_FIGURE in sources[0]["quote"]
     assert sources[0]["url"] == f"{server.url}/article/{GILAN}"
     assert sources[0]["title"] in content
+    # one source model for every front end: /api/ask's source, with the absolute url
+    via_api = httpx.post(f"{server.url}/api/ask", json={"question": GILAN_Q}).json()["sources"][0]
+    assert set(sources[0]) == set(SourceOut.model_fields) == set(via_api)
+    assert {**via_api, "url": sources[0]["url"]} == sources[0]
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
     assert r.usage.total_tokens == r.usage.prompt_tokens + r.usage.completion_tokens
     # the link in the reply opens the article
@@ -174,6 +191,7 @@ BAD = [
     ("only assistant", dict(messages=[{"role": "assistant", "content": "سلام"}]), 400, "invalid_value", "messages"),
     ("empty user message", dict(messages=user("  ")), 400, "invalid_value", "messages[0].content"),
     ("invisible user message", dict(messages=user("\u202e\u2066 ")), 400, "invalid_value", "messages[0].content"),
+    ("ZWNJ user message", dict(messages=user("\u200c \u200c")), 400, "invalid_value", "messages[0].content"),
     ("null content", dict(messages=[{"role": "user", "content": None}]), 400, "invalid_value", "messages[0].content"),
     ("last user message empty", dict(messages=user(GILAN_Q) + user("")), 400, "invalid_value", "messages[1].content"),
     ("wrong role", dict(messages=[{"role": "robot", "content": GILAN_Q}]), 400, "invalid_value", "messages[0].role"),
