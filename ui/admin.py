@@ -29,7 +29,7 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -38,7 +38,7 @@ from assistant.build import Assistant
 from assistant.feedback import Feedback
 from assistant.uploads import FileTooLarge
 from index.store import IndexLocked
-from ui.auth import bearer, bearer_given
+from ui.auth import admin_required
 from ui.errors import ApiError, ApiRoute, error_responses
 from ui.limits import BodyTooLarge
 from ui.failures import outcome
@@ -104,15 +104,6 @@ def render_page() -> str:
     return re.sub(r"\[\[(\w+)\]\]", lambda m: html.escape(wording.ADMIN[m.group(1)]), page)
 
 
-def check_admin(request: Request, token: str) -> None:
-    """401 without a Bearer token, 403 with the wrong one."""
-    if bearer(request) is None:
-        raise ApiError(401, "this needs the admin token: send the header 'Authorization: Bearer <admin token>'",
-                       {"WWW-Authenticate": "Bearer"})
-    if not bearer_given(request, token):
-        raise ApiError(403, "wrong admin token (the readers' access token is not an admin token)")
-
-
 class _Uploads:
     """One upload at a time in this process, and how far it is."""
 
@@ -128,31 +119,27 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
     router = APIRouter(route_class=ApiRoute, tags=["admin"])
     uploads = _Uploads()
 
-    def guard(request: Request) -> None:
-        check_admin(request, token)
-
-    @router.get("/admin", include_in_schema=False)
+    @router.get("/admin", include_in_schema=False)   # the page holds no data: every call it makes needs the token
     def page() -> HTMLResponse:
         return HTMLResponse(render_page(), headers={"Cache-Control": "no-store"})
 
-    @router.get("/api/documents", response_model=DocumentList, summary="Every document in the index",
+    api = APIRouter(route_class=ApiRoute, tags=["admin"], dependencies=[Depends(admin_required(token))])
+
+    @api.get("/api/documents", response_model=DocumentList, summary="Every document in the index",
                 responses=error_responses(401, 403))
-    def documents(request: Request) -> DocumentList:
-        guard(request)
+    def documents() -> DocumentList:
         return DocumentList(documents=[DocumentOut(doc_id=d.doc_id, title=d.title, source=d.source, date=d.date,
                                                    chunks=d.chunks, added=d.added, updated=d.updated)
                                        for d in assistant.documents()])
 
-    @router.get("/api/documents/progress", response_model=Progress, summary="How far the running upload is",
+    @api.get("/api/documents/progress", response_model=Progress, summary="How far the running upload is",
                 responses=error_responses(401, 403))
-    def progress(request: Request) -> Progress:
-        guard(request)
+    def progress() -> Progress:
         return uploads.state
 
-    @router.post("/api/documents", response_model=UploadOut, summary="Add PDF, Word, text, Markdown, HTML or "
+    @api.post("/api/documents", response_model=UploadOut, summary="Add PDF, Word, text, Markdown, HTML or "
                  "JSONL files (multipart, field `files`)", responses=error_responses(400, 401, 403, 409, 413, 415, 422))
     async def upload(request: Request) -> UploadOut:
-        guard(request)
         if not uploads.lock.acquire(blocking=False):
             raise ApiError(409, "another upload is being indexed now: wait for it to finish, then send again")
         try:
@@ -173,10 +160,9 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
                        for d in result.documents],
             skipped=[SkippedFile(name=name, reason=reason) for name, reason in result.skipped])
 
-    @router.delete("/api/documents/{doc_id:path}", response_model=Removed, summary="Remove a document",
+    @api.delete("/api/documents/{doc_id:path}", response_model=Removed, summary="Remove a document",
                    responses=error_responses(401, 403, 404, 409))
-    def delete(doc_id: str, request: Request) -> Removed:
-        guard(request)
+    def delete(doc_id: str) -> Removed:
         if assistant.document(doc_id) is None:
             raise ApiError(404, f"no document {doc_id!r} in the index (GET /api/documents lists them)")
         try:
@@ -185,12 +171,12 @@ def make_admin_router(assistant: Assistant, token: str, max_files: int) -> APIRo
             raise _api_error(exc) from None
         return Removed(removed=report.removed)
 
-    @router.get("/api/feedback", response_model=FeedbackList, summary="Readers' ratings of answers, newest first",
+    @api.get("/api/feedback", response_model=FeedbackList, summary="Readers' ratings of answers, newest first",
                 responses=error_responses(401, 403, 422))
-    def feedback(request: Request, rating: Literal["up", "down"] | None = None) -> FeedbackList:
-        guard(request)
+    def feedback(rating: Literal["up", "down"] | None = None) -> FeedbackList:
         return FeedbackList(feedback=assistant.feedback(rating))
 
+    router.include_router(api)
     return router
 
 

@@ -39,9 +39,8 @@ plain ``def`` functions: FastAPI runs them in its thread pool and the event loop
 import logging
 from typing import Annotated, Any, Callable, Literal, Union
 
-from fastapi import APIRouter, Depends, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import APIKeyQuery, HTTPBearer
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -60,6 +59,7 @@ from assistant.followup import MAX_HISTORY_ITEMS
 from assistant.question import QuestionError, question_text
 from index.persian.normalize import clean_invisible
 from ui.errors import ApiError, ApiRoute, error_responses
+from ui.auth import reader_security
 from ui.failures import report
 from ui.shapes import AnswerOut, PassageOut
 
@@ -215,9 +215,7 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
     # no Content-Type at all is read as JSON (curl -d without -H); another one is 415 (json_content)
     router = APIRouter(route_class=ApiRoute, strict_content_type=False)
     AskRequest = ask_request_model(max_question_chars)
-    secured = [Security(HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")),
-               Security(APIKeyQuery(name="token", auto_error=False, description="?token=<token>"))] \
-        if token_required else []
+    secured = reader_security(token_required)
 
     async def json_content(request: Request) -> None:
         """Refuse a body that is not JSON (415) or is empty (400); its size is ``ui/limits.BodyLimit``'s."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import hmac
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Security
+from fastapi.params import Depends
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant import wording
-from ui.errors import error_payload
+from ui.errors import ApiError, error_payload
 
 TOKEN_COOKIE = "assistant_token"
 OPEN_PATHS = ("/healthz", "/static/", "/widget.js")   # the widget's script loads on the host page
@@ -58,6 +60,34 @@ def token_given(request: Request, token: str, *, pages: bool = True) -> bool:
                 _matches(v, token) for v in parse_qs(parts.query).get("token", [])):
             return True
     return False
+
+
+def reader_security(token_required: bool, *, query: bool = True) -> list[Depends]:
+    """The routes' dependencies that describe the readers' token in OpenAPI (``Authorization: Bearer``, and
+    ``?token=`` when ``query``). The check itself is :func:`require_token`'s middleware, which also guards the
+    mounted Gradio and MCP apps that no FastAPI dependency reaches, and refuses a request before its body is read."""
+    if not token_required:
+        return []
+    schemes = [Security(HTTPBearer(auto_error=False, description="Authorization: Bearer <token>"))]
+    if query:
+        schemes.append(Security(APIKeyQuery(name="token", auto_error=False, description="?token=<token>")))
+    return schemes
+
+
+def admin_required(token: str):
+    """A dependency for the admin routes: 401 without a Bearer token, 403 with another one (the readers' token
+    is not the admin's). It runs before the route reads a body, so an upload without the token is never read."""
+    scheme = HTTPBearer(auto_error=False, description="Authorization: Bearer <admin token>")
+
+    def admin(credentials: HTTPAuthorizationCredentials | None = Security(scheme)) -> None:
+        given = credentials.credentials.strip() if credentials else ""
+        if not given:
+            raise ApiError(401, "this needs the admin token: send the header 'Authorization: Bearer <admin token>'",
+                           {"WWW-Authenticate": "Bearer"})
+        if not _matches(given, token):
+            raise ApiError(403, "wrong admin token (the readers' access token is not an admin token)")
+
+    return admin
 
 
 def require_token(app: FastAPI, token: str, *, open_paths: tuple[str, ...] = OPEN_PATHS,

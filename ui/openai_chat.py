@@ -34,11 +34,10 @@ import time
 import uuid
 from typing import Callable
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from assistant import wording
@@ -49,6 +48,7 @@ from assistant.question import QuestionError, question_text
 from index.errors import Failure
 from ui.api import DEFAULT_MAX_QUESTION_CHARS, HISTORY_CHARS_FACTOR, clean_text
 from ui.errors import StrictJSONRequest
+from ui.auth import reader_security
 from ui.failures import report
 from ui.openai_schemas import (MODEL_ID, ChatCompletion, ChatMessage, ChatRequest, Choice, ModelCard, ModelList,
                                OpenAIError, ReplyMessage, Usage, validation_error)
@@ -144,8 +144,7 @@ def make_openai_router(get_assistant: Callable[[], Assistant], *,
     """The ``/v1/`` routes over the shared :class:`Assistant`. The token (401) and the body size (413) are the
     app's middleware (``ui/auth.py``, ``ui/limits.py``); ``token_required`` only describes it in OpenAPI."""
     router = APIRouter(route_class=OpenAIRoute)
-    secured = [Security(HTTPBearer(auto_error=False, description="Authorization: Bearer <token>"))] \
-        if token_required else []
+    secured = reader_security(token_required, query=False)
     card = ModelCard(id=MODEL_ID, created=MODEL_CREATED, owned_by=OWNER)
     history_limit = max_question_chars * HISTORY_CHARS_FACTOR
 

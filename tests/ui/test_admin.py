@@ -66,6 +66,14 @@ def test_admin_calls_need_the_admin_token(admin_server, method, path):
     assert r.status_code == 401 and "error" in r.json()
 
 
+def test_the_admin_check_is_a_dependency_that_openapi_describes(admin_server):
+    """Every admin route carries the admin's bearer scheme (one dependency checks it, ui/auth.admin_required)."""
+    spec = admin_server.client.get("/openapi.json", headers=R).json()
+    for path, method in [("/api/documents", "get"), ("/api/documents", "post"), ("/api/feedback", "get"),
+                         ("/api/documents/progress", "get"), ("/api/documents/{doc_id}", "delete")]:
+        assert spec["paths"][path][method].get("security"), (path, method)
+
+
 def test_the_admin_token_also_opens_the_reader_api(admin_server):
     r = admin_server.client.get("/api/search", params={"q": "صادرات گیلان"}, headers=A)
     assert r.status_code == 200
