@@ -29,6 +29,7 @@ from assistant.followup import clean_condensed, condense_messages, resolve_by_ru
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.draft import Draft, Verdict
 from assistant.extractive import ExtractiveAnswerer
+from assistant.query import Query
 from assistant.question import Question, analyse, question_text
 from assistant.retrieve import HybridSearcher, Passage
 from assistant.wording import (EXPLAIN, NO_ANSWER, NOTE_INVALID_CITATIONS, NOTE_LLM_DOWN, NOTE_LLM_UNCITED,
@@ -58,6 +59,7 @@ class Turn:
     history: list = field(default_factory=list)
     standalone: str = ""
     parsed: Question | None = None
+    query: Query | None = None       # the question as retrieval and the answerers read it (made once)
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
     answer: Answer | None = None
@@ -91,6 +93,7 @@ class QAChain:
         turn = self._turn(question, history)
         self._condense(turn)
         turn.parsed = analyse(turn.standalone, self.normalizer)   # the question analysed once, used by every step
+        turn.query = self.searcher.query(turn.parsed)             # its weights and vector: made once, when first read
         if not self._across(turn):   # a question across provinces is answered from the facts: no retrieval
             self._retrieve(turn)
             for piece in self._answer(turn):
@@ -131,20 +134,20 @@ class QAChain:
         if self.facts is None:
             return False
         t = time.perf_counter()
-        across = self.facts.answer(turn.question, turn.parsed)
+        across = self.facts.answer(turn.question, turn.query)
         turn.timings["facts"] = time.perf_counter() - t
         turn.answer = across
         return across is not None
 
     def _retrieve(self, turn: Turn) -> None:
         t = time.perf_counter()
-        turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.parsed)
+        turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.query)
         turn.timings["retrieve"] = time.perf_counter() - t
 
     def _answer(self, turn: Turn) -> Iterator[str]:
         """Answer ``turn`` from its passages (sets ``turn.answer``), yielding the LLM's text pieces as they arrive."""
         t = time.perf_counter()
-        turn.draft = self.extractive.answer(turn.parsed, turn.passages, self._sentence_similarity(turn.parsed.canonical))
+        turn.draft = self.extractive.answer(turn.query, turn.passages, self._sentence_similarity(turn.query))
         turn.timings["offline"] = time.perf_counter() - t
         extractive_answer = self._extractive_answer(turn)
         use_llm = self.llm is not None and turn.passages and turn.draft.verdict is not Verdict.NO_ARTICLE
@@ -166,13 +169,13 @@ class QAChain:
         turn.answer = self._llm_answer(turn, "".join(pieces), extractive_answer)
 
     # -- building answers ------------------------------------------------------------------------------
-    def _sentence_similarity(self, canonical: str):
-        """Cosine similarity of texts to the question (``canonical``: its canonical form)."""
+    def _sentence_similarity(self, query: Query):
+        """Cosine similarity of texts to the question (``query.vector``)."""
         embedder = self.embedder
         normalizer = self.normalizer
 
         def similarity(texts: list[str]) -> list[float]:
-            q = np.asarray(embedder.embed_query_vector(canonical), dtype=np.float32)
+            q = query.vector
             m = np.asarray(embedder.embed_passages([normalizer.canonical(x) for x in texts]), dtype=np.float32)
             norms = np.linalg.norm(m, axis=1) * (np.linalg.norm(q) or 1.0)
             return list((m @ q) / np.where(norms == 0, 1.0, norms))

@@ -26,6 +26,7 @@ from assistant.draft import Draft, Pick, Verdict
 from assistant.binding import binds, contrasted
 from assistant.match import Article, Miss, check, title_runs
 from assistant.params import Picking, SentenceWeights, Thresholds, load
+from assistant.query import Query
 from assistant.question import Question
 from assistant.retrieve import Passage
 from index.persian.lexicon import lexicon
@@ -132,12 +133,14 @@ class ExtractiveAnswerer:
         return 0.0
 
     # -- the answer --------------------------------------------------------------------------------
-    def score(self, question: Question, passages: list[Passage], articles: dict[str, Article],
+    def score(self, question: Question | Query, passages: list[Passage], articles: dict[str, Article],
               sentence_similarity: Callable[[list[str]], list[float]] | None = None) -> Scored:
         """Every candidate sentence of ``passages`` with its features (names of :class:`SentenceWeights`),
         best scored first. Sentences from an article about another province than the one asked are left out."""
+        asked = question if isinstance(question, Query) else None   # the turn's query: its weights and vector
+        question = asked.question if asked is not None else question
         sentences = self._sentences(passages, articles)
-        words = weigh(question, self.document_frequencies, self.num_docs())
+        words = asked.words if asked is not None else weigh(question, self.document_frequencies, self.num_docs())
         passage_keys = [frozenset().union(*(s.keys for s in sentences if s.passage == i)) for i in range(len(passages))]
         passage_cov = [coverage(words, k) for k in passage_keys]
         # a word found in every candidate sentence does not tell them apart: weigh words locally too
@@ -146,7 +149,7 @@ class ExtractiveAnswerer:
         counted = question.counted
         similarities = None
         if self.query_vector is not None and any(s.vector is not None for s in sentences):
-            q = self.query_vector(question.canonical)
+            q = asked.vector if asked is not None else self.query_vector(question.canonical)
             similarities = [float(s.vector @ q) if s.vector is not None else 0.0 for s in sentences]
         elif sentence_similarity is not None and (question.english or not words):
             # an embedding per sentence costs ~25 ms here: only the sentences of the top passages
@@ -166,7 +169,7 @@ class ExtractiveAnswerer:
         scored.sort(key=lambda x: -x[0])
         return Scored(scored, words, passage_cov, similarities, sentences)
 
-    def answer(self, question: Question, passages: list[Passage],
+    def answer(self, question: Question | Query, passages: list[Passage],
                sentence_similarity: Callable[[list[str]], list[float]] | None = None) -> Draft:
         """Pick the answering sentences of ``passages`` or abstain.
 
@@ -177,6 +180,7 @@ class ExtractiveAnswerer:
         th = self.thresholds
         articles = self.articles([p.doc_id for p in passages])
         result = self.score(question, passages, articles, sentence_similarity)
+        question = question.question if isinstance(question, Query) else question
         words, passage_cov, similarities, sentences = result.words, result.passage_cov, result.similarities, result.sentences
         scored = [(score, s) for score, s, _f in result.sentences_scored]
         top = passages[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant import wording
 from assistant.answer import Answer, Source, fa_number
+from assistant.query import Query
 from assistant.question import Question
 from index.persian.fold import latin_digits
 from index.facts import MEASURE_NAMES_FA, SUBJECT_COUNTRY, SUBJECT_UNKNOWN, Fact
@@ -153,9 +154,11 @@ class FactsAnswerer:
         self.normalizer = normalizer
         self.passage_for = passage_for  # (doc_id, start, end) -> Passage holding that sentence
 
-    def answer(self, question: str, parsed: Question) -> Answer | None:
-        """The answer across provinces to ``question`` (``parsed``: its standalone form, analysed), or None
-        when it does not ask across provinces (then retrieval and the other answerers take it)."""
+    def answer(self, question: str, parsed: Question | Query) -> Answer | None:
+        """The answer across provinces to ``question`` (``parsed``: its standalone form, analysed, or the turn's
+        :class:`Query`), or None when it does not ask across provinces (then retrieval and the other answerers
+        take it). The intent is read from the canonical form alone: nothing is retrieved or embedded first."""
+        parsed = parsed.question if isinstance(parsed, Query) else parsed
         canonical = parsed.canonical
         intent = detect(canonical)
         if intent is None:

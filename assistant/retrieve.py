@@ -23,6 +23,9 @@ from pydantic import ConfigDict
 
 from index.errors import AssistantError, Failure
 from assistant.params import load
+from assistant.query import Query
+from assistant.coverage import coverage, plain_keys
+from assistant.question import Question, analyse
 from index.store import IndexStore
 
 Fusion = Literal["zscore", "rrf", "dense", "lexical"]
@@ -124,21 +127,26 @@ class HybridSearcher:
         self.rrf_k = rrf_k  # None: that of assistant/params.toml
         self.last_timings: dict[str, float] = {}
 
+    def query(self, question: Question) -> Query:
+        """``question`` as a :class:`Query` over this index (its word weights and vector made on first use)."""
+        store = self.store
+        return Query(question, lambda terms: store.lexical.document_frequencies(terms), lambda: store.lexical.num_docs,
+                     store.embedder.embed_query_vector)
+
     def candidates(self, query: str, fusion: Fusion | None = None, *,
-                   canonical: str | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """The dense and lexical candidate lists, each (chunk_id, score) best first (``canonical``: the
-        query's canonical form, when the caller has it)."""
+                   asked: Query | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The dense and lexical candidate lists, each (chunk_id, score) best first (``asked``: the question as
+        the turn analysed it, whose canonical form and vector are used)."""
         fusion = fusion or self.fusion
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        if canonical is None:
-            canonical = self.store.normalizer.canonical(query)
+        canonical = asked.canonical if asked is not None else self.store.normalizer.canonical(query)
         timings["normalize"] = time.perf_counter() - t
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if canonical and fusion != "lexical":
             t = time.perf_counter()
-            vector = self.store.embedder.embed_query_vector(canonical)
+            vector = asked.vector if asked is not None else self.store.embedder.embed_query_vector(canonical)
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
             dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, self.candidates_per_side)]
@@ -152,11 +160,13 @@ class HybridSearcher:
         return dense, lexical
 
     def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None,
-               question=None) -> list[Passage]:
-        """The ``k`` best passages for ``query`` (``question``: its analysis, when the caller has it)."""
+               question: Query | Question | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (``question``: the turn's :class:`Query`, or the analysis of
+        ``query``, when the caller has it)."""
         k = k or self.k
         fusion = fusion or self.fusion
-        dense, lexical = self.candidates(query, fusion, canonical=question.canonical if question is not None else None)
+        asked = self.query(question) if isinstance(question, Question) else question
+        dense, lexical = self.candidates(query, fusion, asked=asked)
         if not dense and not lexical:
             if self.store.record.counts()[1] == 0:
                 raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
@@ -166,7 +176,7 @@ class HybridSearcher:
         if fusion == "zscore" and self.articles is not None and self.rerank_weight:
             ranked = ranked[:max(k, self.rerank_depth)]
             stored = self.store.record.get_chunks([cid for cid, _ in ranked])   # once: for the rerank and the passages
-            ranked = self._rerank(query, ranked, question, stored)
+            ranked = self._rerank(query, ranked, asked, stored)
         else:
             stored = self.store.record.get_chunks([cid for cid, _ in ranked[:k]])
         ranked = ranked[:k]
@@ -193,18 +203,15 @@ class HybridSearcher:
         return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
                        start=c.start, end=c.end, position=c.position, sentences=c.sentences)
 
-    def _rerank(self, query: str, ranked: list[tuple[str, float]], question,
+    def _rerank(self, query: str, ranked: list[tuple[str, float]], asked: Query | None,
                 stored: dict) -> list[tuple[str, float]]:
         """``ranked`` with ``rerank_weight`` × the share of the question its best sentence holds added
         (``stored``: the chunks of ``ranked``, by id)."""
-        from assistant.coverage import coverage, plain_keys, weigh
-        from assistant.question import analyse
-
-        q = question if question is not None else analyse(query, self.store.normalizer)
-        if not q.words:
+        if asked is None:
+            asked = self.query(analyse(query, self.store.normalizer))
+        if not asked.question.words:
             return ranked
-        lexical = self.store.lexical
-        words = weigh(q, lexical.document_frequencies, lexical.num_docs)
+        words = asked.words
         articles = self.articles([c.doc_id for c in stored.values()])
         out = []
         for cid, score in ranked:
