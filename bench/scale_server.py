@@ -16,6 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import procs  # noqa: E402
 from bench.scale_corpus import CACHE, _log  # noqa: E402
 from assistant.evaluate import percentile  # noqa: E402
 
@@ -32,37 +33,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _proc_status(pid: int) -> dict:
-    out = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmHWM", "VmRSS", "Threads")):
-                key, value = line.split(":", 1)
-                out[key] = int(value.split()[0])
-    except OSError:
-        pass
-    return out
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` so far (its threads included)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            kids += [int(x) for x in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return kids
 
 
 def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, askers: int, load: bool,
@@ -99,8 +69,7 @@ def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, as
             raise SystemExit("assistant serve did not answer /healthz within 600 s")
         result["startup_seconds"] = round(time.perf_counter() - started, 2)
         result["healthz"] = health
-        status = _proc_status(proc.pid)
-        result["rss_mb_at_ready"] = round(status.get("VmRSS", 0) / 1024, 1)
+        result["rss_mb_at_ready"] = procs.memory(proc.pid).get("rss_mb", 0.0)
 
         latencies, errors = [], 0
         with httpx.Client(base_url=base, timeout=120) as client:
@@ -109,23 +78,22 @@ def run_server_phase(data_dir: Path, queries: list[dict], *, duration: float, as
                 r = client.post("/api/ask", json={"question": q["q"], "history": q["history"]})
                 latencies.append((time.perf_counter() - t) * 1000)
                 errors += r.status_code != 200
-        status = _proc_status(proc.pid)
-        kids = _children(proc.pid)
+        status = procs.memory(proc.pid)
         result["sequential_asks"] = {**_summary(latencies), "errors": errors}
-        result["peak_rss_mb"] = round(status.get("VmHWM", 0) / 1024, 1)
-        result["rss_mb"] = round(status.get("VmRSS", 0) / 1024, 1)
-        result["children"] = {k: round(_proc_status(k).get("VmHWM", 0) / 1024, 1) for k in kids}
+        result["peak_rss_mb"] = status.get("peak_rss_mb", 0.0)
+        result["rss_mb"] = status.get("rss_mb", 0.0)
+        result["children"] = {k: procs.memory(k).get("peak_rss_mb", 0.0) for k in procs.children(proc.pid)}
         _log(f"serve: ready in {result['startup_seconds']} s; after 20 asks VmHWM {result['peak_rss_mb']} MB")
 
         if load:
-            cpu_server, cpu_client = _cpu_seconds(proc.pid), sum(os.times()[:2])
+            cpu_server, cpu_client = procs.cpu_seconds(proc.pid), procs.own_cpu_seconds()
             result["load"] = run_load(base, queries, duration=duration, askers=askers)
             elapsed = result["load"]["duration_s"]
-            result["load"]["server_cpu_cores"] = round((_cpu_seconds(proc.pid) - cpu_server) / elapsed, 2)
-            result["load"]["client_cpu_cores"] = round((sum(os.times()[:2]) - cpu_client) / elapsed, 2)
-            status = _proc_status(proc.pid)
-            result["peak_rss_mb_after_load"] = round(status.get("VmHWM", 0) / 1024, 1)
-            result["threads_after_load"] = status.get("Threads")
+            result["load"]["server_cpu_cores"] = round((procs.cpu_seconds(proc.pid) - cpu_server) / elapsed, 2)
+            result["load"]["client_cpu_cores"] = round((procs.own_cpu_seconds() - cpu_client) / elapsed, 2)
+            status = procs.memory(proc.pid)
+            result["peak_rss_mb_after_load"] = status.get("peak_rss_mb", 0.0)
+            result["threads_after_load"] = status.get("threads")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
