@@ -24,6 +24,9 @@ from index.ingest import ChunkParams, IngestReport, ingest, remove
 from index.load import Document
 from index.persian.normalize import TextNormalizer, get_normalizer
 from index.rows import DocumentSummary
+from index.sources.fetch import Fetcher
+from index.sources.registry import SourceRegistry
+from index.sources.sync import SyncReport, sync
 from index.store import IndexStore, WriterLock
 
 
@@ -48,6 +51,21 @@ class Assistant:
         """Like :meth:`ask`, yielding ``{"type": "token"}`` events while an LLM writes, then the answer."""
         return self.chain.stream(question, history)
 
+    def sources(self) -> SourceRegistry:
+        """The feeds, sitemaps and pages this archive follows (``assistant sources``, the admin page)."""
+        return SourceRegistry(self.settings.data_dir)
+
+    def sync(self, names: list[str] | None = None, *, progress=None) -> SyncReport:
+        """Read the sources (all, or ``names``) and ingest what is new or edited (``index/sources/sync.py``)."""
+        s = self.settings
+        registry = self.sources()
+        with Fetcher(allow_private=s.sync_allow_private, timeout=s.sync_timeout, max_bytes=s.sync_max_bytes,
+                     min_interval=s.sync_host_interval) as fetcher:
+            try:
+                return sync(registry, fetcher, lambda docs: self.ingest([], documents=docs), names, progress=progress)
+            finally:
+                registry.close()
+
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         """Passages that best match ``query`` (any spelling: ZWNJ, space or glued; any digits)."""
         return self.searcher.search(query, k)
@@ -58,11 +76,13 @@ class Assistant:
 
     def ingest(self, paths: list[str | Path | tuple[Path, Path]] | None = None, *, prune: bool = False,
                rebuild: bool = False, progress: bool | Callable[[int, int], None] = False,
-               lock_held: bool = False) -> IngestReport:
-        """Add or update the articles under ``paths`` (default: the articles folder). With ``prune`` or
-        ``rebuild`` the uploaded files (``<data_dir>/uploads``) are read too, so neither drops them."""
+               lock_held: bool = False, documents: Iterable[Document] = ()) -> IngestReport:
+        """Add or update the articles under ``paths`` (default: the articles folder; none when ``documents``,
+        articles already read, are given). With ``prune`` or ``rebuild`` the uploaded files
+        (``<data_dir>/uploads``) are read too, so neither drops them."""
         s = self.settings
-        paths = list(paths or [s.articles_dir])
+        documents = list(documents)
+        paths = list(paths if paths is not None and (paths or documents) else [s.articles_dir])
         uploads = UploadArea(s.data_dir)
         if (prune or rebuild) and uploads.root.is_dir():
             paths.append(uploads.source())
@@ -76,6 +96,7 @@ class Assistant:
             progress=progress,
             sentence_vectors=s.sentence_vectors,
             lock_held=lock_held,
+            documents=documents,
         )
         return report
 

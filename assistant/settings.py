@@ -148,6 +148,16 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(4, ge=1, le=64, description="Questions the chat answers at the same time.")
     ui_queue_size: int = Field(64, ge=1, le=10_000, description="Questions that may wait; more are refused.")
     max_body_bytes: int = Field(64_000, ge=1_000, le=10_000_000, description="Largest HTTP API request body.")
+    sync_allow_private: bool = Field(False, description=(
+        "Let `assistant sync` follow feeds and pages on private and loopback addresses (an intranet's own "
+        "sites); off, such hosts are refused."))
+    sync_timeout: float = Field(15.0, gt=0, le=600, description="Seconds a feed or page may take to answer.")
+    sync_max_bytes: int = Field(10_000_000, ge=10_000, le=1_000_000_000, description=(
+        "Largest feed, sitemap or page a sync reads; a larger one is refused without reading it."))
+    sync_host_interval: float = Field(1.0, ge=0.0, le=3600, description=(
+        "Seconds between two requests to one host during a sync (politeness)."))
+    sync_schedule: bool = Field(False, description=(
+        "`assistant serve` syncs each source when it is due (`assistant sources add URL --every 30m`)."))
     max_chat_body_bytes: int = Field(1_000_000, ge=1_000, le=10_000_000, description=(
         "Largest request body of the OpenAI-compatible chat (/v1/): clients resend the whole conversation, "
         "answers and their source lists included."))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunk import Chunk, chunk_document
-from index.load import DEFAULT_MAX_FILE_BYTES, Document, Skipped, load_paths
+from index.load import DEFAULT_MAX_FILE_BYTES, WEB_PREFIX, Document, LoadResult, Skipped, load_paths
 from index.facts import Fact, extract_facts
 from index.record import sha256
 from index.rows import ChunkRow, DocumentWrite, SentenceVector
@@ -119,8 +119,13 @@ def ingest(
     progress: bool | Callable[[int, int], None] = False,
     sentence_vectors: bool = True,
     lock_held: bool = False,
+    documents: Iterable[Document] = (),
 ) -> IngestReport:
-    """Bring the index in ``store`` up to date with the files under ``paths``.
+    """Bring the index in ``store`` up to date with the files under ``paths`` and the ``documents`` given
+    already read (articles a sync fetched: ``index/sources/sync.py``).
+
+    Articles from the web (ids under ``web/``) have no file: ``prune`` keeps them and ``rebuild`` reads them
+    back from the record, so neither loses what a sync brought in.
 
     ``sentence_vectors``: also embed every sentence (with its article's title), for the answerer to pick
     sentences by meaning as well as by words (about 60% more embedding time; docs/answering.md).
@@ -139,8 +144,14 @@ def ingest(
                 store.vectors.collection  # noqa: B018 — a server that is down or holds another model fails now, not after embedding
 
         t = time.perf_counter()
-        loaded = load_paths(paths, max_bytes=max_file_bytes)
-        report.skipped = loaded.skipped
+        loaded = load_paths(paths, max_bytes=max_file_bytes) if paths else LoadResult()
+        loaded.documents.extend(documents)
+        if rebuild:   # the web's articles have no file to read again: the record keeps their text
+            given = {d.doc_id for d in loaded.documents}
+            loaded.documents.extend(doc for doc_id in store.record.document_hashes()
+                                    if doc_id.startswith(WEB_PREFIX) and doc_id not in given
+                                    and (doc := store.record.get_document(doc_id)) is not None)
+        report.skipped = list(loaded.skipped)
         timer.add("load", t)
 
         model_id = store.embedder.model_id
@@ -149,7 +160,8 @@ def ingest(
         known = {} if rebuild else store.record.document_hashes()
         todo: list[tuple[Document, str]] = []
         for doc in loaded.documents:
-            content_hash = sha256(doc.doc_id, doc.title, doc.source, doc.date or "", doc.text, signature)
+            content_hash = sha256(doc.doc_id, doc.title, doc.source, doc.date or "", doc.text, signature,
+                                  *((doc.url or "", doc.outlet or "", doc.author or "") if doc.url else ()))
             if known.get(doc.doc_id) == content_hash:
                 report.unchanged.append(doc.doc_id)
             else:
@@ -190,7 +202,7 @@ def ingest(
         seen = {doc.doc_id for doc in loaded.documents}
         seen.update(s.doc_id for s in loaded.skipped if s.doc_id)  # a broken file is not a removed one
         if prune and not rebuild:
-            report.removed = sorted(d for d in known if d not in seen)
+            report.removed = sorted(d for d in known if d not in seen and not d.startswith(WEB_PREFIX))
 
         t = time.perf_counter()
         writes = []

@@ -27,6 +27,7 @@ from index.persian.fold import fold_chars
 from index.persian.normalize import clean_invisible
 from index.readers import ReadError, ReadLimits, read_docx, read_pdf
 
+WEB_PREFIX = "web/"   # the ids of articles fetched from the web (index/sources): no file holds them
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
 _READERS = {".pdf": read_pdf, ".docx": read_docx}
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -41,6 +42,9 @@ class Document:
     source: str
     text: str
     date: str | None = None
+    url: str | None = None       # the article's page, for one that came from the web (index/sources)
+    outlet: str | None = None    # the site or agency that published it
+    author: str | None = None
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class StoreOfRecord:
         self._db.executescript(_SCHEMA)
         self._add_columns("sentences", {"embed_hash": "TEXT", "embedding": "BLOB"})  # an index from before them
         self._add_columns("documents", {"added_at": "TEXT", "updated_at": "TEXT"})   # when a document came in
+        self._add_columns("documents", {"url": "TEXT", "outlet": "TEXT", "author": "TEXT"})   # from the web
         self._db.execute("CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash)")
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
@@ -155,7 +156,8 @@ class StoreOfRecord:
     def get_document(self, doc_id: str) -> Document | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT doc_id, title, source, text, date FROM documents WHERE doc_id = ?", (doc_id,)
+                "SELECT doc_id, title, source, text, date, url, outlet, author FROM documents WHERE doc_id = ?",
+                (doc_id,)
             ).fetchone()
         return Document(*row) if row else None
 
@@ -205,13 +207,14 @@ class StoreOfRecord:
                 for table in ("chunks", "sentences", "document_info", "facts"):
                     db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc_id,))
                 db.execute(
-                    "INSERT INTO documents(doc_id, title, source, date, text, content_hash, added_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO documents(doc_id, title, source, date, text, content_hash, added_at, updated_at, "
+                    "url, outlet, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
                     "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash, "
-                    "updated_at = excluded.updated_at",
+                    "updated_at = excluded.updated_at, url = excluded.url, outlet = excluded.outlet, "
+                    "author = excluded.author",
                     (doc.doc_id, doc.title, doc.source, doc.date, doc.text, w.content_hash,
-                     added_at.get(doc.doc_id) or now, now),
+                     added_at.get(doc.doc_id) or now, now, doc.url, doc.outlet, doc.author),
                 )
                 db.executemany(
                     'INSERT INTO chunks(chunk_id, doc_id, position, start, "end", text, canonical, sentences, '

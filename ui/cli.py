@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from assistant import wording
+from ui import cli_sources
 from ui.failures import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, outcome
 
 
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ch = sub.add_parser("check", help="whether the record, Chroma and the lexical index agree")
     ch.add_argument("--json", action="store_true", help="print JSON")
+    cli_sources.add_parsers(sub)
     return p
 
 
@@ -344,7 +346,8 @@ def _check(assistant, args) -> int:
 
 
 _COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "mcp": _mcp,
-             "facts": _facts, "feedback": _feedback, "stats": _stats, "check": _check}
+             "facts": _facts, "feedback": _feedback, "stats": _stats, "check": _check,
+             "sources": cli_sources.sources, "sync": cli_sources.sync}
 
 if __name__ == "__main__":
     sys.exit(main())
