@@ -11,11 +11,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from assistant.retrieve import Passage
+from index.persian.dates import day_label
 from index.persian.fold import persian_digits
 
 
 def fa_number(n: int) -> str:
     return persian_digits(n)
+
+
+def byline(outlet: str | None, date: str | None) -> str:
+    """«ایرنا، ۱۲ خرداد ۱۴۰۳», «ایرنا» or «۱۲ خرداد ۱۴۰۳»; empty when neither is known."""
+    return "، ".join(part for part in (outlet, day_label(date)) if part)
 
 
 class Source(BaseModel):
@@ -33,6 +39,9 @@ class Source(BaseModel):
     chunk_id: str = ""
     quote_start: int = Field(0, description="Offset of quote inside text (for highlighting).")
     quote_end: int = 0
+    outlet: str | None = Field(None, description="The outlet that published the article (from the web), if known.")
+    date: str | None = Field(None, description="The article's date (ISO, Gregorian), if known.")
+    byline: str = Field("", description="Outlet and date as a reader reads them: «ایرنا، ۱۲ خرداد ۱۴۰۳».")
 
     @field_serializer("score")
     def _score(self, score: float) -> float:
@@ -44,7 +53,8 @@ class Source(BaseModel):
             quote_start, quote_end = 0, 0
         return cls(n=n, doc_id=p.doc_id, title=p.title, source=p.source, text=p.text,
                    quote=p.text[quote_start:quote_end].strip(), score=p.score, chunk_id=p.chunk_id,
-                   quote_start=quote_start, quote_end=quote_end)
+                   quote_start=quote_start, quote_end=quote_end, outlet=p.outlet, date=p.date,
+                   byline=byline(p.outlet, p.date))
 
     def as_dict(self) -> dict:
         return self.model_dump()

@@ -53,6 +53,8 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()
     dense: float | None = None      # cosine similarity to the question (None: not a dense candidate)
     lexical: float | None = None    # BM25 score (None: not a lexical candidate)
+    outlet: str | None = None       # the article's outlet and date (ISO), when known
+    date: str | None = None
 
     def sentence_texts(self) -> list[tuple[int, int, str]]:
         """(start, end, text) of each sentence, offsets relative to ``text``."""
@@ -184,7 +186,7 @@ class HybridSearcher:
         passages = [
             Passage(chunk_id=cid, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=score,
                     start=c.start, end=c.end, position=c.position, sentences=c.sentences,
-                    dense=dense_of.get(cid), lexical=lexical_of.get(cid))
+                    dense=dense_of.get(cid), lexical=lexical_of.get(cid), outlet=c.outlet, date=c.date)
             for cid, score in ranked
             if (c := stored.get(cid)) is not None
         ]
@@ -201,7 +203,8 @@ class HybridSearcher:
             return None
         c = min(holding, key=lambda c: c.end - c.start)
         return Passage(chunk_id=c.chunk_id, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=1.0,
-                       start=c.start, end=c.end, position=c.position, sentences=c.sentences)
+                       start=c.start, end=c.end, position=c.position, sentences=c.sentences, outlet=c.outlet,
+                       date=c.date)
 
     def _rerank(self, query: str, ranked: list[tuple[str, float]], asked: Query | None,
                 stored: dict) -> list[tuple[str, float]]:

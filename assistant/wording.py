@@ -13,7 +13,7 @@ NO_ANSWER = "پاسخ این پرسش در خبرهای موجود نیامده 
 SOURCES = "منابع:"
 MAYBE_RELATED = "این بخش‌ها شاید مرتبط باشند:"
 FULL_ARTICLE = "متن کامل خبر"
-SOURCE_LINE = "- [{n}] {title} — {url}"   # one source under SOURCES in a text reply (the OpenAI-compatible chat)
+SOURCE_LINE = "- [{n}] {title}{byline} — {url}"   # one source under SOURCES in a text reply (the OpenAI-compatible chat)
 
 # -- notes under an answer ---------------------------------------------------------------------------
 NOTE_LLM_DOWN = "پاسخ‌گوی هوشمند (مدل زبانی) در دسترس نبود؛ این پاسخ مستقیم از متن خبرها برداشته شده است."

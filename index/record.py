@@ -308,11 +308,12 @@ class StoreOfRecord:
         with self._lock:
             rows = self._db.execute(
                 'SELECT c.chunk_id, c.doc_id, c.position, c.start, c."end", c.text, c.canonical, d.title, d.source, '
-                f"c.sentences FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})",
+                "c.sentences, d.outlet, d.date FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+                f"WHERE c.chunk_id IN ({marks})",
                 chunk_ids,
             ).fetchall()
         return {
-            r[0]: StoredChunk(*r[:9], sentences=tuple(tuple(s) for s in json.loads(r[9])))
+            r[0]: StoredChunk(*r[:9], sentences=tuple(tuple(s) for s in json.loads(r[9])), outlet=r[10], date=r[11])
             for r in rows
         }
 

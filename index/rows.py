@@ -27,6 +27,8 @@ class StoredChunk:
     title: str
     source: str
     sentences: tuple[tuple[int, int], ...]
+    outlet: str | None = None     # the article's outlet and date (ISO), for the citation's byline
+    date: str | None = None
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,7 @@ def _print_answer(answer, as_json: bool) -> None:
         print()
         print(rlm + (wording.SOURCES if answer.sources else wording.MAYBE_RELATED))
     for s in sources:
-        print(f"{rlm}[{fa_number(s.n)}] {s.title} — {s.source}")
+        print(f"{rlm}[{fa_number(s.n)}] {s.title}{f' ({s.byline})' if s.byline else ''} — {s.source}")
         if s.quote:
             print(f"{rlm}    «{s.quote}»")
     print(f"({answer.answerer}, {answer.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)

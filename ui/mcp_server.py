@@ -108,7 +108,7 @@ def answer_text(result: AskResult) -> str:
     if shown:
         lines += ["", wording.SOURCES if result.sources else wording.MAYBE_RELATED]
         for s in shown:
-            lines.append(f"[{fa_number(s.n)}] {s.title} — {s.url}")
+            lines.append(f"[{fa_number(s.n)}] {s.title}{f' ({s.byline})' if s.byline else ''} — {s.url}")
             if s.quote:
                 lines.append(f"    «{s.quote}»")
     return "\n".join(lines)

@@ -93,10 +93,15 @@ def reply_text(answer: Answer, base_url: str) -> str:
     parts = [answer.text, *(f"⚠ {note}" for note in answer.notes)]
     listed, label = (answer.sources, wording.SOURCES) if answer.sources else (answer.related, wording.MAYBE_RELATED)
     if listed:
-        lines = [wording.SOURCE_LINE.format(n=fa_number(s.n), title=s.title, url=article_url(s.doc_id, base_url))
+        lines = [wording.SOURCE_LINE.format(n=fa_number(s.n), title=s.title, byline=_byline(s),
+                                            url=article_url(s.doc_id, base_url))
                  for s in listed]
         parts.append("\n".join([label, *lines]))
     return "\n\n".join(p for p in parts if p)
+
+
+def _byline(s: Source) -> str:
+    return f" ({s.byline})" if s.byline else ""
 
 
 def _words(text: str) -> int:

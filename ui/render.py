@@ -49,7 +49,9 @@ def _source_html(s: Source, article_url: str) -> str:
     href = f"{article_url}/{quote(s.doc_id, safe='')}" + (f"#q{s.quote_start}" if s.quote_end else "")
     return (
         f'<details class="source" dir="rtl"><summary><span class="n">[{fa_number(s.n)}]</span> '
-        f'{escape(s.title)}</summary>'
+        f'{escape(s.title)}'
+        + (f' <span class="byline">({escape(s.byline)})</span>' if s.byline else "")
+        + '</summary>'
         f'<div class="passage" dir="rtl">{body}</div>'
         f'<a class="open" href="{escape(href)}" target="_blank" rel="noopener">{FULL_ARTICLE}</a></details>'
     )

@@ -50,14 +50,20 @@ def _article_page(assistant: Assistant, doc_id: str) -> str | None:
         return None
     from ui.render import escape
 
+    from assistant.answer import byline
+
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in doc.text.split("\n") if p.strip())
-    source = escape(doc.source or "")
+    line = byline(doc.outlet, doc.date) + (f"، {doc.author}" if doc.author else "")
+    if doc.url:   # an article from the web: its byline and a link to the page it came from
+        source = f'{escape(line)} — <a href="{escape(doc.url)}" rel="noopener noreferrer">{escape(doc.url)}</a>'
+    else:
+        source = escape(doc.source or "")
     return f"""<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(doc.title)}</title>
 <style>@font-face{{font-family:Vazirmatn;src:url('/static/fonts/Vazirmatn-Regular.woff2') format('woff2');}}
 body{{font-family:Vazirmatn,Tahoma,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:2;}}
 h1{{font-size:1.3em}} .src{{color:#555;font-size:.9em}}</style></head>
-<body><h1>{escape(doc.title)}</h1><p class="src" dir="ltr">{source}</p>{paragraphs}</body></html>"""
+<body><h1>{escape(doc.title)}</h1><p class="src" dir="{'rtl' if doc.url else 'ltr'}">{source}</p>{paragraphs}</body></html>"""
 
 
 def _docs_page(openapi: dict) -> str:

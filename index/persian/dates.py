@@ -145,6 +145,14 @@ def _day_label(day: jdatetime.date) -> str:
     return f"{_fa(day.day)} {_MONTH_NAMES[day.month - 1]} {_fa(day.year)}"
 
 
+def day_label(iso: str | None) -> str | None:
+    """A day written as a reader reads it: ``2024-06-01`` (Gregorian) or ``1403-03-12`` → «۱۲ خرداد ۱۴۰۳»."""
+    if not iso:
+        return None
+    day = parse_date(iso)
+    return _day_label(day) if day is not None else None
+
+
 def _year_value(digits: str) -> int:
     """Two digits are a year of this century of the Jalali calendar or the last half of the one before:
     ``50``–``99`` → 1350–1399, ``00``–``49`` → 1400–1449. Four digits are the year itself."""

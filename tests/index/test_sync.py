@@ -60,6 +60,15 @@ def test_sync_reads_each_article_from_its_page_and_answers_from_it(site, assista
     assert doc.url == site.url + "/news/1" and "تعاونی‌های استان گیلان" in doc.text     # the page, not «خلاصه»
     answer = assistant.ask("صادرات تعاونی‌های گیلان در سال ۱۴۰۲ چقدر بود؟")
     assert "۴۱ میلیون دلار" in answer.text and answer.sources[0].doc_id == doc.doc_id
+    # every citation names the outlet and the day: the chat and widget, /api, /v1 and MCP (SourceOut), the CLI
+    source = answer.sources[0]
+    assert (source.outlet, source.date, source.byline) == ("ایرنا", "2024-06-01", "ایرنا، ۱۲ خرداد ۱۴۰۳")
+    from ui.openai_chat import reply_text
+    from ui.render import answer_html
+    from ui.shapes import SourceOut
+
+    assert "(ایرنا، ۱۲ خرداد ۱۴۰۳)" in answer_html(answer) and "(ایرنا، ۱۲ خرداد ۱۴۰۳)" in reply_text(answer, "")
+    assert SourceOut.of(source).model_dump()["byline"] == "ایرنا، ۱۲ خرداد ۱۴۰۳"
     listed = assistant.sources().get("irna")
     assert (listed.new, listed.failed, listed.last_error) == (2, 1, None) and listed.last_run
 

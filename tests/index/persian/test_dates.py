@@ -391,3 +391,13 @@ def test_day_without_year_is_the_latest_not_after_the_reference(day, reference):
         assert periods == []
         return
     assert [(p.start, p.end, p.relative) for p in periods] == [(candidates[0], candidates[0], True)]
+
+
+def test_a_day_as_a_reader_reads_it():
+    from assistant.answer import byline
+    from index.persian.dates import day_label
+
+    assert day_label("2024-06-01") == day_label("1403-03-12") == "۱۲ خرداد ۱۴۰۳"
+    assert day_label(None) is None and day_label("not a date") is None
+    assert byline("ایرنا", "2024-06-01") == "ایرنا، ۱۲ خرداد ۱۴۰۳"
+    assert byline("ایرنا", None) == "ایرنا" and byline(None, "2024-06-01") == "۱۲ خرداد ۱۴۰۳" and byline(None, None) == ""
