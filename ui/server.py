@@ -107,12 +107,22 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     mcp = build_mcp_server(assistant)
     mcp_app = http_app(mcp, settings)
 
+    from ui.syncs import SyncRunner
+
+    syncs = SyncRunner(assistant)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
-        async with mcp.session_manager.run():   # the MCP app's own lifespan never runs in this app: start it here
-            yield
+        if settings.sync_schedule:
+            syncs.start_schedule()
+        try:
+            async with mcp.session_manager.run():   # the MCP app's own lifespan never runs in this app: start it here
+                yield
+        finally:
+            syncs.stop()
 
     app = FastAPI(title="Cooperative-news assistant API", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.syncs = syncs
     install_error_handlers(app)
     app.include_router(make_api_router(lambda: assistant, max_question_chars=settings.max_question_chars,
                                        token_required=bool(token)))
@@ -123,7 +133,10 @@ def create_app(assistant: Assistant, settings: Settings | None = None):
     if admin_token:
         from ui.admin import make_admin_router
 
+        from ui.admin_sources import make_sources_router
+
         app.include_router(make_admin_router(assistant, admin_token, settings.max_upload_files))
+        app.include_router(make_sources_router(assistant, admin_token, syncs))
     else:
         @app.get("/api/feedback", include_in_schema=False)
         def no_admin_api() -> None:   # POST /api/feedback is the readers'; the list is the admin's

@@ -51,6 +51,12 @@ class SourceError(AssistantError, ValueError):
     failure = Failure.INVALID
 
 
+class UnknownSource(SourceError):
+    """No source has that name or URL."""
+
+    failure = Failure.NOT_FOUND
+
+
 def parse_every(text: str) -> int:
     """``30m``, ``2h``, ``1d``, ``90s`` or seconds → seconds (at least 60)."""
     m = _EVERY.match(text or "")
@@ -131,7 +137,7 @@ class SourceRegistry:
             row = self._db.execute("SELECT * FROM sources WHERE name = ? OR url = ?", (name, name)).fetchone()
         if row is None:
             known = ", ".join(s.name for s in self.sources()) or "none yet: assistant sources add URL"
-            raise SourceError(f"no source named {name!r} (the sources: {known})")
+            raise UnknownSource(f"no source named {name!r} (the sources: {known})")
         return Source(*row)
 
     def sources(self) -> list[Source]:
@@ -178,4 +184,4 @@ class SourceRegistry:
                 "fetched_at = excluded.fetched_at", [(u, source, d, ld, now) for u, d, ld in articles])
 
 
-__all__ = ["Source", "SourceError", "SourceRegistry", "parse_every", "DEFAULT_EVERY"]
+__all__ = ["Source", "SourceError", "SourceRegistry", "UnknownSource", "parse_every", "DEFAULT_EVERY"]

@@ -153,6 +153,6 @@ def test_sources_and_sync_on_the_command_line(site, tmp_path, capsys, monkeypatc
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["name"] == "irna" and listed[0]["every_seconds"] == 1800 and listed[0]["new"] == 2
     assert main(["sync", "irna"]) == 0 and "not modified" in capsys.readouterr().out
-    assert main(["sync", "nope"]) == 2 and "no source named 'nope'" in capsys.readouterr().err
+    assert main(["sync", "nope"]) == 1 and "no source named 'nope'" in capsys.readouterr().err
     assert main(["sources", "remove", "irna"]) == 0 and main(["sources", "list"]) == 0
     assert "no sources yet" in capsys.readouterr().out
