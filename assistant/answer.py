@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from assistant.retrieve import Passage
+from assistant.wording import ALSO_IN
 from index.persian.dates import day_label
 from index.persian.fold import persian_digits
 
@@ -19,9 +20,13 @@ def fa_number(n: int) -> str:
     return persian_digits(n)
 
 
-def byline(outlet: str | None, date: str | None) -> str:
-    """«ایرنا، ۱۲ خرداد ۱۴۰۳», «ایرنا» or «۱۲ خرداد ۱۴۰۳»; empty when neither is known."""
-    return "، ".join(part for part in (outlet, day_label(date)) if part)
+def byline(outlet: str | None, date: str | None, also_in: int = 0) -> str:
+    """«ایرنا، ۱۲ خرداد ۱۴۰۳», «ایرنا» or «۱۲ خرداد ۱۴۰۳» (empty when neither is known), and «همچنین در ۲ رسانه»
+    when ``also_in`` other outlets ran the same story."""
+    line = "، ".join(part for part in (outlet, day_label(date)) if part)
+    if also_in:
+        line = "؛ ".join(part for part in (line, ALSO_IN.format(n=fa_number(also_in))) if part)
+    return line
 
 
 class Source(BaseModel):
@@ -41,7 +46,8 @@ class Source(BaseModel):
     quote_end: int = 0
     outlet: str | None = Field(None, description="The outlet that published the article (from the web), if known.")
     date: str | None = Field(None, description="The article's date (ISO, Gregorian), if known.")
-    byline: str = Field("", description="Outlet and date as a reader reads them: «ایرنا، ۱۲ خرداد ۱۴۰۳».")
+    also_in: list[str] = Field(default_factory=list, description="The other outlets that ran the same story.")
+    byline: str = Field("", description="Outlet and date as a reader reads them: «ایرنا، ۱۲ خرداد ۱۴۰۳؛ همچنین در ۲ رسانه».")
 
     @field_serializer("score")
     def _score(self, score: float) -> float:
@@ -54,7 +60,7 @@ class Source(BaseModel):
         return cls(n=n, doc_id=p.doc_id, title=p.title, source=p.source, text=p.text,
                    quote=p.text[quote_start:quote_end].strip(), score=p.score, chunk_id=p.chunk_id,
                    quote_start=quote_start, quote_end=quote_end, outlet=p.outlet, date=p.date,
-                   byline=byline(p.outlet, p.date))
+                   also_in=list(p.also_in), byline=byline(p.outlet, p.date, len(p.also_in)))
 
     def as_dict(self) -> dict:
         return self.model_dump()

@@ -55,6 +55,7 @@ class Passage:
     lexical: float | None = None    # BM25 score (None: not a lexical candidate)
     outlet: str | None = None       # the article's outlet and date (ISO), when known
     date: str | None = None
+    also_in: tuple[str, ...] = ()   # the other outlets that ran the same story (index/dedup.py)
 
     def sentence_texts(self) -> list[tuple[int, int, str]]:
         """(start, end, text) of each sentence, offsets relative to ``text``."""
@@ -175,6 +176,10 @@ class HybridSearcher:
             return []
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight, rrf_k=self.rrf_k)
+        copies = self.store.record.stories.copies()
+        if copies:   # one story once, from its earliest outlet: the later copies' chunks that it covers give way
+            hidden = self.store.record.stories.hidden()
+            ranked = [(cid, score) for cid, score in ranked if cid not in hidden]
         if fusion == "zscore" and self.articles is not None and self.rerank_weight:
             ranked = ranked[:max(k, self.rerank_depth)]
             stored = self.store.record.get_chunks([cid for cid, _ in ranked])   # once: for the rerank and the passages
@@ -186,7 +191,8 @@ class HybridSearcher:
         passages = [
             Passage(chunk_id=cid, doc_id=c.doc_id, title=c.title, source=c.source, text=c.text, score=score,
                     start=c.start, end=c.end, position=c.position, sentences=c.sentences,
-                    dense=dense_of.get(cid), lexical=lexical_of.get(cid), outlet=c.outlet, date=c.date)
+                    dense=dense_of.get(cid), lexical=lexical_of.get(cid), outlet=c.outlet, date=c.date,
+                    also_in=tuple(outlet or doc_id for doc_id, outlet in copies.get(c.doc_id, [])[1:]))
             for cid, score in ranked
             if (c := stored.get(cid)) is not None
         ]

@@ -13,6 +13,7 @@ NO_ANSWER = "پاسخ این پرسش در خبرهای موجود نیامده 
 SOURCES = "منابع:"
 MAYBE_RELATED = "این بخش‌ها شاید مرتبط باشند:"
 FULL_ARTICLE = "متن کامل خبر"
+ALSO_IN = "همچنین در {n} رسانه"   # a story other outlets ran too (index/dedup.py)
 SOURCE_LINE = "- [{n}] {title}{byline} — {url}"   # one source under SOURCES in a text reply (the OpenAI-compatible chat)
 
 # -- notes under an answer ---------------------------------------------------------------------------

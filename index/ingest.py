@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunk import Chunk, chunk_document
+from index.dedup import signature as minhash_of
 from index.load import DEFAULT_MAX_FILE_BYTES, WEB_PREFIX, Document, LoadResult, Skipped, load_paths
 from index.facts import Fact, extract_facts
 from index.record import sha256
@@ -88,6 +89,7 @@ class _Plan:
     info: DocumentInfo
     sentence_inputs: list[tuple[int, str]]   # (start, the embedder's text) per sentence; [] when not kept
     facts: list[Fact]
+    minhash: bytes | None = None              # its near-duplicate signature (index/dedup.py)
 
     def texts(self) -> list[str]:
         return self.inputs + [text for _start, text in self.sentence_inputs]
@@ -194,7 +196,8 @@ def ingest(
             t += time.perf_counter() - t_analyse  # not counted as chunking (start later by as long)
             sentence_inputs = [(x.start, passage_input(title, x.canonical)) for x in info.sentences
                                if x.canonical] if sentence_vectors else []
-            planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs, facts))
+            minhash = minhash_of(" ".join(x.canonical for x in info.sentences if x.canonical))
+            planned.append(_Plan(doc, content_hash, chunks, canonical, inputs, info, sentence_inputs, facts, minhash))
         timer.add("chunk", t)
 
         embeddings = _embed_all(store, planned, model_id, report, timer, progress)
@@ -213,11 +216,16 @@ def ingest(
             ]
             vectors = [SentenceVector(start, h, embeddings[h]) for start, text in plan.sentence_inputs
                        for h in [_embed_hash(model_id, text)]]
-            writes.append(DocumentWrite(plan.doc, plan.content_hash, rows, plan.info, vectors, plan.facts))
+            writes.append(DocumentWrite(plan.doc, plan.content_hash, rows, plan.info, vectors, plan.facts,
+                                        plan.minhash))
             report.chunks_written += len(rows)
             report.facts_written += len(plan.facts)
         meta = {"embedding_model": model_id, "dimension": str(store.embedder.dimension)} if (writes or rebuild) else {}
-        store.record.apply(writes, report.removed, meta, delete_all=rebuild)
+        rewritten = {w.doc.doc_id for w in writes}
+        backfill = {} if rebuild else {   # documents from before signatures: signed once, by the next ingest
+            doc_id: sig for doc_id, text in store.record.stories.unsigned()
+            if doc_id not in rewritten and (sig := minhash_of(store.normalizer.canonical(text))) is not None}
+        store.record.apply(writes, report.removed, meta, delete_all=rebuild, minhashes=backfill)
         timer.add("write", t)
 
         t = time.perf_counter()

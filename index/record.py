@@ -21,6 +21,7 @@ from index.facts import Fact
 from index.load import Document
 from index.rows import ChunkVector, DocumentSummary, DocumentWrite, StoredChunk
 from index.sentences import DocumentInfo, SentenceInfo
+from index.stories import VERSION as DEDUP_VERSION, StoryCache, group_stories
 
 SCHEMA_VERSION = "1"
 
@@ -100,6 +101,9 @@ class StoreOfRecord:
         self._add_columns("sentences", {"embed_hash": "TEXT", "embedding": "BLOB"})  # an index from before them
         self._add_columns("documents", {"added_at": "TEXT", "updated_at": "TEXT"})   # when a document came in
         self._add_columns("documents", {"url": "TEXT", "outlet": "TEXT", "author": "TEXT"})   # from the web
+        self._add_columns("documents", {"minhash": "BLOB", "story": "TEXT"})   # one story once: index/dedup.py
+        self._add_columns("chunks", {"covered": "INTEGER NOT NULL DEFAULT 0"})   # said by the story's first copy
+        self.stories = StoryCache(self)   # one story once: index/dedup.py, index/stories.py
         self._db.execute("CREATE INDEX IF NOT EXISTS sentences_embed_hash ON sentences(embed_hash)")
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
@@ -190,9 +194,10 @@ class StoreOfRecord:
             )
 
     def apply(self, write: list[DocumentWrite], delete: list[str], meta: dict[str, str] | None = None, *,
-              delete_all: bool = False) -> None:
+              delete_all: bool = False, minhashes: dict[str, bytes | None] | None = None) -> None:
         """Write documents with exactly their chunks, analysis and facts (replacing earlier versions) and
-        delete others, all in one transaction: after a crash the record is either wholly old or wholly new."""
+        delete others, all in one transaction: after a crash the record is either wholly old or wholly new.
+        ``minhashes``: signatures for documents kept as they are (ingested before signatures existed)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
             added_at = dict(db.execute("SELECT doc_id, added_at FROM documents")) if delete_all else {}
@@ -208,13 +213,13 @@ class StoreOfRecord:
                     db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc_id,))
                 db.execute(
                     "INSERT INTO documents(doc_id, title, source, date, text, content_hash, added_at, updated_at, "
-                    "url, outlet, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "url, outlet, author, minhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET title = excluded.title, source = excluded.source, "
                     "date = excluded.date, text = excluded.text, content_hash = excluded.content_hash, "
                     "updated_at = excluded.updated_at, url = excluded.url, outlet = excluded.outlet, "
-                    "author = excluded.author",
+                    "author = excluded.author, minhash = excluded.minhash",
                     (doc.doc_id, doc.title, doc.source, doc.date, doc.text, w.content_hash,
-                     added_at.get(doc.doc_id) or now, now, doc.url, doc.outlet, doc.author),
+                     added_at.get(doc.doc_id) or now, now, doc.url, doc.outlet, doc.author, w.minhash),
                 )
                 db.executemany(
                     'INSERT INTO chunks(chunk_id, doc_id, position, start, "end", text, canonical, sentences, '
@@ -236,12 +241,21 @@ class StoreOfRecord:
                     [(f.doc_id, f.subject, f.measure, f.value, f.unit, int(f.approximate), f.period,
                       json.dumps(f.period_info, ensure_ascii=False) if f.period_info else None, f.quote, f.start,
                       f.end, f.amount_text, f.position) for f in w.facts])
+            db.executemany("UPDATE documents SET minhash = ? WHERE doc_id = ?",
+                           [(sig, doc_id) for doc_id, sig in (minhashes or {}).items()])
+            stale = db.execute("SELECT value FROM meta WHERE key = 'dedup'").fetchone() != (DEDUP_VERSION,)
+            regrouped = group_stories(db) if (write or delete or delete_all or minhashes or stale) else False
+            if stale:
+                self.set_meta("dedup", DEDUP_VERSION, db)
             for key, value in (meta or {}).items():
                 self.set_meta(key, value, db)
             db.execute("DELETE FROM embedding_cache WHERE embed_hash IN (SELECT embed_hash FROM chunks) "
                        "OR embed_hash IN (SELECT embed_hash FROM sentences)")
             if write or delete or delete_all:
                 self._bump_generation(db)
+            if regrouped:   # the stories' own counter: regrouping changes no chunk, so BM25 and Chroma stay
+                version = int((db.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone() or ["0"])[0])
+                self.set_meta("stories", str(version + 1), db)
 
     def documents(self) -> list[DocumentSummary]:
         """Every document, by id, with its number of chunks and characters."""

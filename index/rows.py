@@ -60,6 +60,7 @@ class DocumentWrite:
     info: DocumentInfo
     sentence_vectors: list[SentenceVector] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    minhash: bytes | None = None     # the near-duplicate signature (index/dedup.py)
 
 
 @dataclass(frozen=True)
