@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from assistant.llm import ChatLLM
 from assistant.params import load as load_params
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
+from assistant.question import analyse
+from assistant.refusals import RefusalGroup, RefusalLog
 from assistant.uploads import UploadArea, UploadedDocument, UploadResult, owner_of
 from index.embed import make_embeddings
 from index.facts import Fact
@@ -29,6 +32,8 @@ from index.sources.registry import SourceRegistry
 from index.sources.sync import SyncReport, sync
 from index.store import IndexStore, WriterLock
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Assistant:
@@ -40,16 +45,42 @@ class Assistant:
     store: IndexStore
     searcher: HybridSearcher
     chain: QAChain
+    refusal_log: RefusalLog | None = None   # opened on the first refused question (record_refusals)
 
     def ask(self, question: str, history: list | None = None) -> Answer:
         """Answer ``question`` from the articles, with numbered sources (or abstain).
 
         ``history``: earlier questions of the chat, oldest first (strings, or {"role", "content"} messages)."""
-        return self.chain.ask(question, history)
+        answer = self.chain.ask(question, history)
+        self._note(answer)
+        return answer
 
     def stream(self, question: str, history: list | None = None):
         """Like :meth:`ask`, yielding ``{"type": "token"}`` events while an LLM writes, then the answer."""
-        return self.chain.stream(question, history)
+        for event in self.chain.stream(question, history):
+            if event["type"] == "answer":
+                self._note(event["answer"])
+            yield event
+
+    def refusals(self) -> list[RefusalGroup]:
+        """The questions the archive could not answer, grouped by likeness, most asked first."""
+        return self._refusals().groups()
+
+    def _refusals(self) -> RefusalLog:
+        if self.refusal_log is None:
+            self.refusal_log = RefusalLog(self.settings.data_dir)
+        return self.refusal_log
+
+    def _note(self, answer: Answer) -> None:
+        """Keep a refused question for the keeper (``assistant/refusals.py``), unless ``record_refusals`` is off."""
+        if not (answer.abstained and self.settings.record_refusals):
+            return
+        asked = answer.standalone_question or answer.question
+        q = analyse(asked, self.normalizer)
+        try:
+            self._refusals().add(asked, [w.text for w in q.words] + list(q.provinces))
+        except Exception:  # noqa: BLE001 — keeping it must never cost the reader the answer
+            log.exception("could not keep a refused question")
 
     def sources(self) -> SourceRegistry:
         """The feeds, sitemaps and pages this archive follows (``assistant sources``, the admin page)."""
@@ -216,6 +247,8 @@ class Assistant:
         }
 
     def close(self) -> None:
+        if self.refusal_log is not None:
+            self.refusal_log.close()
         self.store.close()
 
 

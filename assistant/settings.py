@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(4, ge=1, le=64, description="Questions the chat answers at the same time.")
     ui_queue_size: int = Field(64, ge=1, le=10_000, description="Questions that may wait; more are refused.")
     max_body_bytes: int = Field(64_000, ge=1_000, le=10_000_000, description="Largest HTTP API request body.")
+    record_refusals: bool = Field(True, description=(
+        "Keep the questions the archive could not answer, so the admin page can show them grouped (which "
+        "sources to add); off: none are kept."))
     sync_allow_private: bool = Field(False, description=(
         "Let `assistant sync` follow feeds and pages on private and loopback addresses (an intranet's own "
         "sites); off, such hosts are refused."))

@@ -6,15 +6,20 @@ GET     /api/sources                    every source with its last run (new / up
 POST    /api/sources                    ``{"url", "every"?: "30m", "name"?}``: follow a feed, sitemap or page (201)
 DELETE  /api/sources/{name}             stop following it (its articles stay)
 POST    /api/sources/{name}/sync        sync it now, in the background (202; 409 while a sync runs)
+GET     /api/refusals                   the questions the archive could not answer, grouped by likeness, most
+                                        asked first (``?format=csv``: a spreadsheet)
 ======  ==============================  ==========================================================================
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from assistant.build import Assistant
+from assistant.refusals import as_csv
 from index.sources.registry import DEFAULT_EVERY, Source, parse_every
 from ui.auth import admin_required
 from ui.errors import ApiError, ApiRoute, error_responses
@@ -64,6 +69,20 @@ class SyncStarted(BaseModel):
     started: bool
 
 
+class RefusalGroupOut(BaseModel):
+    question: str = Field(description="The newest wording.")
+    count: int = Field(description="How many times questions of this group were refused.")
+    last_asked: str
+    first_asked: str
+    wordings: list[str] = Field(description="The distinct wordings, newest first (at most 5).")
+    words: list[str] = Field(description="The content words they share.")
+
+
+class RefusalList(BaseModel):
+    groups: list[RefusalGroupOut]
+    recording: bool = Field(description="Whether refused questions are kept (ASSISTANT_RECORD_REFUSALS).")
+
+
 def make_sources_router(assistant: Assistant, token: str, runner: SyncRunner) -> APIRouter:
     router = APIRouter(route_class=ApiRoute, tags=["sources"], dependencies=[Depends(admin_required(token))])
 
@@ -103,6 +122,16 @@ def make_sources_router(assistant: Assistant, token: str, runner: SyncRunner) ->
         if not runner.run_now([source.name]):
             raise ApiError(409, f"a sync is running now ({runner.running}): wait for it, then ask again")
         return SyncStarted(started=True)
+
+    @router.get("/api/refusals", response_model=RefusalList, summary="What readers asked that the archive could "
+                "not answer, grouped by likeness (`?format=csv` for a spreadsheet)", responses=error_responses(401, 403))
+    def refusals(format: Literal["json", "csv"] = "json"):   # noqa: A002 — the query parameter's name
+        groups = assistant.refusals()
+        if format == "csv":
+            return Response(as_csv(groups), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="refused-questions.csv"'})
+        return RefusalList(groups=[RefusalGroupOut(**g.as_dict()) for g in groups],
+                           recording=assistant.settings.record_refusals)
 
     return router
 

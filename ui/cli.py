@@ -347,7 +347,7 @@ def _check(assistant, args) -> int:
 
 _COMMANDS = {"ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "serve": _serve, "mcp": _mcp,
              "facts": _facts, "feedback": _feedback, "stats": _stats, "check": _check,
-             "sources": cli_sources.sources, "sync": cli_sources.sync}
+             "sources": cli_sources.sources, "sync": cli_sources.sync, "refusals": cli_sources.refusals}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ui.failures import EXIT_OK, EXIT_PARTIAL
 
@@ -24,6 +25,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON")
     rm = ss.add_parser("remove", help="stop following a source (its articles stay in the index)")
     rm.add_argument("name", help="the source's name or URL")
+
+    rf = sub.add_parser("refusals", help="what readers asked that the archive could not answer, grouped by likeness")
+    rf.add_argument("--json", action="store_true", help="print JSON")
+    rf.add_argument("--export", metavar="FILE", type=Path, help="write the groups as CSV (for a spreadsheet)")
 
     sy = sub.add_parser("sync", help="read the sources and ingest what is new or edited (one run)")
     sy.add_argument("names", nargs="*", help="only these sources (default: all)")
@@ -56,6 +61,24 @@ def sources(assistant, args) -> int:
                     print(f"    last error: {s.last_error}")
     finally:
         registry.close()
+    return EXIT_OK
+
+
+def refusals(assistant, args) -> int:
+    from assistant.refusals import as_csv
+
+    groups = assistant.refusals()
+    if args.export:
+        args.export.write_text(as_csv(groups), encoding="utf-8")
+        print(f"wrote {len(groups)} groups to {args.export}")
+    elif args.json:
+        print(json.dumps([g.as_dict() for g in groups], ensure_ascii=False, indent=2))
+    else:
+        if not groups:
+            print("no refused questions kept" + ("" if assistant.settings.record_refusals else
+                                                  " (ASSISTANT_RECORD_REFUSALS is off)"))
+        for g in groups:
+            print(f"{g.count:>4}  {g.last_asked}  \u200f{g.question}")
     return EXIT_OK
 
 

@@ -100,10 +100,14 @@ def test_the_schedule_syncs_the_sources_that_are_due(sample_index, tmp_path, sit
 
 
 def test_the_admin_page_adds_syncs_and_lists_a_source(server, site, page):
+    refused = "تعداد اعضای تعاونی‌های ماهیگیری بوشهر چند نفر است؟"
+    assert server.assistant.ask(refused).abstained
     page.goto(server.url + "/admin")
     page.fill("#token", ADMIN)
     page.click("#login button")
     page.wait_for_selector("#sources-section")
+    page.wait_for_selector("#refusals tbody tr")                    # what readers asked that had no answer
+    assert refused in page.inner_text("#refusals tbody tr") and "۱" in page.inner_text("#refusals tbody tr")
     assert page.is_visible("#no-sources")
     page.fill("#source-url", site.url + "/rss")
     page.select_option("#source-every", "30m")
