@@ -34,7 +34,7 @@ def test_questions_are_grouped_by_their_words():
 @pytest.fixture
 def copied_index(sample_index, tmp_path):
     data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)
+    shutil.copytree(sample_index, data_dir, ignore=shutil.ignore_patterns("refusals.sqlite3*"))  # other tests' refusals
     return data_dir
 
 
