@@ -18,6 +18,7 @@ from assistant.llm import ChatLLM
 from assistant.params import load as load_params
 from assistant.retrieve import HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
+from assistant.filters import Filters
 from assistant.question import analyse
 from assistant.refusals import RefusalGroup, RefusalLog
 from assistant.uploads import UploadArea, UploadedDocument, UploadResult, owner_of
@@ -47,17 +48,18 @@ class Assistant:
     chain: QAChain
     refusal_log: RefusalLog | None = None   # opened on the first refused question (record_refusals)
 
-    def ask(self, question: str, history: list | None = None) -> Answer:
+    def ask(self, question: str, history: list | None = None, *, filters: Filters | None = None) -> Answer:
         """Answer ``question`` from the articles, with numbered sources (or abstain).
 
-        ``history``: earlier questions of the chat, oldest first (strings, or {"role", "content"} messages)."""
-        answer = self.chain.ask(question, history)
+        ``history``: earlier questions of the chat, oldest first (strings, or {"role", "content"} messages).
+        ``filters``: only articles of a date range and an outlet (``assistant/filters.py``)."""
+        answer = self.chain.ask(question, history, filters)
         self._note(answer)
         return answer
 
-    def stream(self, question: str, history: list | None = None):
+    def stream(self, question: str, history: list | None = None, *, filters: Filters | None = None):
         """Like :meth:`ask`, yielding ``{"type": "token"}`` events while an LLM writes, then the answer."""
-        for event in self.chain.stream(question, history):
+        for event in self.chain.stream(question, history, filters):
             if event["type"] == "answer":
                 self._note(event["answer"])
             yield event
@@ -97,9 +99,10 @@ class Assistant:
             finally:
                 registry.close()
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
-        """Passages that best match ``query`` (any spelling: ZWNJ, space or glued; any digits)."""
-        return self.searcher.search(query, k)
+    def search(self, query: str, k: int | None = None, *, filters: Filters | None = None) -> list[Passage]:
+        """Passages that best match ``query`` (any spelling: ZWNJ, space or glued; any digits), only from
+        articles of a date range and an outlet with ``filters``."""
+        return self.searcher.search(query, k, filters=filters)
 
     def retriever(self, k: int | None = None) -> HybridRetriever:
         """The same search as a LangChain ``BaseRetriever``."""

@@ -29,6 +29,7 @@ from assistant.followup import clean_condensed, condense_messages, resolve_by_ru
 from assistant.llm import ChatLLM, LLMUnavailable, answer_messages
 from assistant.draft import Draft, Verdict
 from assistant.extractive import ExtractiveAnswerer
+from assistant.filters import Filters
 from assistant.query import Query
 from assistant.question import Question, analyse, question_text
 from assistant.retrieve import HybridSearcher, Passage
@@ -60,6 +61,7 @@ class Turn:
     standalone: str = ""
     parsed: Question | None = None
     query: Query | None = None       # the question as retrieval and the answerers read it (made once)
+    filters: Filters | None = None   # only articles of this date range and outlet
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
     answer: Answer | None = None
@@ -81,16 +83,18 @@ class QAChain:
         self.max_question_chars = max_question_chars
 
     # -- public ----------------------------------------------------------------------------------------
-    def ask(self, question: str, history: list | None = None) -> Answer:
+    def ask(self, question: str, history: list | None = None, filters: Filters | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, filters):
             if event["type"] == "answer":
                 answer = event["answer"]
         return answer
 
-    def stream(self, question: str, history: list | None = None) -> Iterator[dict]:
-        """Events: ``{"type": "token", "text": ...}`` while an LLM writes, then ``{"type": "answer", "answer": Answer}``."""
+    def stream(self, question: str, history: list | None = None, filters: Filters | None = None) -> Iterator[dict]:
+        """Events: ``{"type": "token", "text": ...}`` while an LLM writes, then ``{"type": "answer", "answer": Answer}``.
+        ``filters``: answer only from articles of that date range and outlet."""
         turn = self._turn(question, history)
+        turn.filters = filters if filters is not None and filters.active else None
         self._condense(turn)
         turn.parsed = analyse(turn.standalone, self.normalizer)   # the question analysed once, used by every step
         turn.query = self.searcher.query(turn.parsed)             # its weights and vector: made once, when first read
@@ -131,7 +135,7 @@ class QAChain:
 
     def _across(self, turn: Turn) -> bool:
         """Whether the facts answerer takes the question (a comparison or ranking of provinces); sets the answer."""
-        if self.facts is None:
+        if self.facts is None or turn.filters is not None:   # the facts know no dates or outlets: retrieval does
             return False
         t = time.perf_counter()
         across = self.facts.answer(turn.question, turn.query)
@@ -141,7 +145,7 @@ class QAChain:
 
     def _retrieve(self, turn: Turn) -> None:
         t = time.perf_counter()
-        turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.query)
+        turn.passages = self.searcher.search(turn.standalone, self.k, question=turn.query, filters=turn.filters)
         turn.timings["retrieve"] = time.perf_counter() - t
 
     def _answer(self, turn: Turn) -> Iterator[str]:

@@ -23,12 +23,16 @@ from pydantic import ConfigDict
 
 from index.errors import AssistantError, Failure
 from assistant.params import load
+from assistant.filters import Filters
 from assistant.query import Query
 from assistant.coverage import coverage, plain_keys
 from assistant.question import Question, analyse
 from index.store import IndexStore
 
 Fusion = Literal["zscore", "rrf", "dense", "lexical"]
+
+
+FILTER_WIDENING = 5   # with a date or outlet filter, five times the candidates from each side before filtering
 
 
 class IndexEmpty(AssistantError, RuntimeError):
@@ -136,11 +140,12 @@ class HybridSearcher:
         return Query(question, lambda terms: store.lexical.document_frequencies(terms), lambda: store.lexical.num_docs,
                      store.embedder.embed_query_vector)
 
-    def candidates(self, query: str, fusion: Fusion | None = None, *,
-                   asked: Query | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    def candidates(self, query: str, fusion: Fusion | None = None, *, asked: Query | None = None,
+                   per_side: int | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """The dense and lexical candidate lists, each (chunk_id, score) best first (``asked``: the question as
         the turn analysed it, whose canonical form and vector are used)."""
         fusion = fusion or self.fusion
+        per_side = per_side or self.candidates_per_side
         timings: dict[str, float] = {}
         t = time.perf_counter()
         canonical = asked.canonical if asked is not None else self.store.normalizer.canonical(query)
@@ -152,30 +157,36 @@ class HybridSearcher:
             vector = asked.vector if asked is not None else self.store.embedder.embed_query_vector(canonical)
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
-            dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, self.candidates_per_side)]
+            dense = [(h.chunk_id, h.similarity) for h in self.store.vectors.query(vector, per_side)]
             timings["dense"] = time.perf_counter() - t
         if canonical and fusion != "dense":
             t = time.perf_counter()
             terms = self.store.normalizer.query_terms(canonical, canonical=True)
-            lexical = [(h.chunk_id, h.score) for h in self.store.lexical.search(terms, self.candidates_per_side)]
+            lexical = [(h.chunk_id, h.score) for h in self.store.lexical.search(terms, per_side)]
             timings["lexical"] = time.perf_counter() - t
         self.last_timings = timings
         return dense, lexical
 
     def search(self, query: str, k: int | None = None, *, fusion: Fusion | None = None,
-               question: Query | Question | None = None) -> list[Passage]:
+               question: Query | Question | None = None, filters: Filters | None = None) -> list[Passage]:
         """The ``k`` best passages for ``query`` (``question``: the turn's :class:`Query`, or the analysis of
-        ``query``, when the caller has it)."""
+        ``query``, when the caller has it; ``filters``: only articles of that date range and outlet)."""
         k = k or self.k
         fusion = fusion or self.fusion
         asked = self.query(question) if isinstance(question, Question) else question
-        dense, lexical = self.candidates(query, fusion, asked=asked)
+        filtering = filters is not None and filters.active
+        per_side = self.candidates_per_side * FILTER_WIDENING if filtering else None
+        dense, lexical = self.candidates(query, fusion, asked=asked, per_side=per_side)
         if not dense and not lexical:
             if self.store.record.counts()[1] == 0:
                 raise IndexEmpty(f"the index in {self.store.data_dir} is empty: run `assistant ingest PATH...` first")
             return []
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight, rrf_k=self.rrf_k)
+        if filtering:   # the candidates of other dates and outlets give way before the rerank
+            meta = self.store.record.get_chunks([cid for cid, _ in ranked])
+            ranked = [(cid, score) for cid, score in ranked
+                      if (c := meta.get(cid)) is not None and filters.admits(c.date, c.outlet)]
         copies = self.store.record.stories.copies()
         if copies:   # one story once, from its earliest outlet: the later copies' chunks that it covers give way
             hidden = self.store.record.stories.hidden()

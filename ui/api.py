@@ -55,6 +55,7 @@ from pydantic_core import PydanticCustomError
 
 from assistant.build import Assistant
 from assistant.feedback import MAX_COMMENT_CHARS, RATINGS
+from assistant.filters import Filters
 from assistant.followup import MAX_HISTORY_ITEMS
 from assistant.question import QuestionError, question_text
 from index.persian.normalize import clean_invisible
@@ -83,6 +84,19 @@ def _checked(value: str, limit: int, what: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- request models
+class FiltersIn(BaseModel):
+    """Only articles of a date range (both ends included; Jalali or Gregorian) and an outlet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: StrictStr | None = Field(None, examples=["1403/01/01"], description="1403/03/12, ۱۲ خرداد ۱۴۰۳ or 2024-06-01.")
+    date_to: StrictStr | None = Field(None, examples=["1403/03/31"])
+    outlet: StrictStr | None = Field(None, examples=["ایرنا"], description="A part of the outlet's name is enough.")
+
+    def filters(self) -> Filters:
+        return Filters.of(self.date_from, self.date_to, self.outlet)
+
+
 def _history_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "text"
@@ -137,6 +151,7 @@ def ask_request_model(max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS) -> t
             default_factory=list, max_length=MAX_HISTORY_ITEMS,
             description=f"Earlier turns, oldest first: strings (earlier questions) or messages; at most "
                         f"{MAX_HISTORY_ITEMS} items of {history_limit} characters.")
+        filters: FiltersIn | None = Field(None, description="Answer only from articles of this date range and outlet.")
 
         @field_validator("question")
         @classmethod
@@ -250,7 +265,8 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
         dependencies=[*secured, Depends(json_content)],
     )
     def ask(request: AskRequest) -> AnswerOut:
-        return AnswerOut.of(run(lambda a: a.ask(request.question, request.history_for_chain()), "ask"))
+        return AnswerOut.of(run(lambda a: a.ask(request.question, request.history_for_chain(), filters=(
+            request.filters.filters() if request.filters else None)), "ask"))
 
     @router.post(
         "/api/feedback", tags=["feedback"], summary="Rate an answer: thumbs up or down, with an optional comment",
@@ -277,13 +293,16 @@ def make_api_router(get_assistant: Callable[[], Assistant], *,
     def search(
         q: Annotated[str, Query(description="The query, any spelling (ZWNJ, space or glued; any digits).")],
         k: Annotated[int, Query(ge=1, le=MAX_K, description="How many passages.")] = 5,
+        date_from: Annotated[str | None, Query(description="Only articles from this day: 1403/03/12 or 2024-06-01.")] = None,
+        date_to: Annotated[str | None, Query(description="Only articles up to this day.")] = None,
+        outlet: Annotated[str | None, Query(description="Only this outlet (a part of its name is enough).")] = None,
     ) -> SearchResponse:
         try:
             query = question_text(q, max_question_chars, "query parameter q")
         except QuestionError as exc:
             hint = ": give a query, e.g. /api/search?q=صادرات گیلان" if exc.code == "empty" else ""
             raise ApiError(422, f"{exc}{hint}") from None
-        passages = run(lambda a: a.search(query, k), "search")
+        passages = run(lambda a: a.search(query, k, filters=Filters.of(date_from, date_to, outlet)), "search")
         return SearchResponse(query=query, results=[PassageOut.of(p) for p in passages])
 
     @router.get(

@@ -31,12 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("query", nargs="?", help="the question; without it, an interactive prompt")
     se.add_argument("-k", type=int, default=None, help="number of passages")
     se.add_argument("--json", action="store_true", help="print JSON")
+    _filter_options(se)
 
     ak = sub.add_parser("ask", help="answer a question from the articles, with numbered sources")
     ak.add_argument("question", nargs="?", help="the question, in Persian (or English); without it, a chat prompt")
     ak.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
                     help="an earlier question of the same chat (repeat, oldest first) for follow-ups")
     ak.add_argument("--json", action="store_true", help="print JSON")
+    _filter_options(ak)
 
     ev = sub.add_parser("eval", help="score the chain on a JSONL question set")
     ev.add_argument("questions", type=Path, help='JSONL: {"id", "q", "doc_id", "answer", "kind", "history"?} per line')
@@ -67,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--json", action="store_true", help="print JSON")
     cli_sources.add_parsers(sub)
     return p
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--from", dest="date_from", metavar="DAY", help="only articles from this day: 1403/03/12 or ۱۲ خرداد ۱۴۰۳")
+    p.add_argument("--to", dest="date_to", metavar="DAY", help="only articles up to this day")
+    p.add_argument("--outlet", help="only this outlet, e.g. ایرنا (a part of the name is enough)")
+
+
+def _filters(args):
+    from assistant.filters import Filters
+
+    return Filters.of(args.date_from, args.date_to, args.outlet)   # a bad day: a FilterError, exit 2 (main)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,11 +162,11 @@ def _search(assistant, args) -> int:
 
     if args.query is not None:   # an empty query: a QuestionError, exit 2 (main)
         query = question_text(args.query, assistant.settings.max_question_chars, "the query")
-        _print_passages(query, assistant.search(query, args.k), args.json)
+        _print_passages(query, assistant.search(query, args.k, filters=_filters(args)), args.json)
         return EXIT_OK
     for query in _prompt("Type a question (Persian or English); an empty line or Ctrl-D quits."):
         t = time.perf_counter()
-        passages = assistant.search(query, args.k)
+        passages = assistant.search(query, args.k, filters=_filters(args))
         _print_passages(query, passages, args.json)
         print(f"({(time.perf_counter() - t) * 1000:.0f} ms)", file=sys.stderr)
     return EXIT_OK
@@ -180,14 +194,14 @@ def _ask(assistant, args) -> int:
         for question in _prompt("Ask a question (Persian or English); follow-ups refer to earlier questions. "
                                 "An empty line or Ctrl-D quits."):
             try:
-                _print_answer(assistant.ask(question, history), args.json)
+                _print_answer(assistant.ask(question, history, filters=_filters(args)), args.json)
             except QuestionError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 continue
             history.append(question)
             print()
         return EXIT_OK
-    _print_answer(assistant.ask(args.question, args.history), args.json)   # a QuestionError: exit 2 (main)
+    _print_answer(assistant.ask(args.question, args.history, filters=_filters(args)), args.json)  # QuestionError: 2
     return EXIT_OK
 
 

@@ -32,6 +32,7 @@ from assistant.answer import Answer, fa_number
 from assistant.build import Assistant
 from assistant.settings import Settings
 from index.facts import MEASURES
+from assistant.filters import Filters
 from assistant.question import QuestionError, question_text
 from ui.api import HISTORY_CHARS_FACTOR, MAX_HISTORY_ITEMS, MAX_K, clean_text
 from ui.failures import INVALID_PARAMS, outcome, report
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 NAME = "taavon-news"
 MAX_FACTS = 500
 Measure = Literal[tuple(sorted(MEASURES))]  # type: ignore[valid-type]   # the schema lists them
+DateFrom = Annotated[str | None, Field(max_length=40, description=(
+    "Only articles from this day on: 1403/03/12, ۱۲ خرداد ۱۴۰۳ or 2024-06-01. / فقط خبرهای از این روز به بعد."))]
+DateTo = Annotated[str | None, Field(max_length=40, description="Only articles up to this day. / تا این روز.")]
+Outlet = Annotated[str | None, Field(max_length=100, description=(
+    "Only this outlet, e.g. «ایرنا» (a part of the name is enough). / فقط این رسانه."))]
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 
@@ -172,10 +178,13 @@ def build_mcp_server(assistant: Assistant) -> MCPServer:
             Field(max_length=MAX_HISTORY_ITEMS,
                   description="Earlier questions of the conversation, oldest first. / پرسش‌های پیشین، به ترتیب."),
         ] = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        outlet: Outlet = None,
     ) -> Annotated[CallToolResult, AskResult]:
         text = _question(question, max_chars, "question")
         earlier = [h for h in (clean_text(item) for item in history or []) if h]
-        answer = _call("ask", lambda: assistant.ask(text, earlier))
+        answer = _call("ask", lambda: assistant.ask(text, earlier, filters=Filters.of(date_from, date_to, outlet)))
         result = _ask_result(answer)
         return CallToolResult(content=[TextContent(type="text", text=answer_text(result))],
                               structured_content=result.model_dump(mode="json"))
@@ -190,9 +199,12 @@ def build_mcp_server(assistant: Assistant) -> MCPServer:
         query: Annotated[str, Field(min_length=1, max_length=max_chars,
                                     description="What to look for. / عبارت جست‌وجو.")],
         k: Annotated[int, Field(ge=1, le=MAX_K, description="How many passages. / تعداد نتیجه.")] = 5,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        outlet: Outlet = None,
     ) -> SearchResult:
         text = _question(query, max_chars, "query")
-        passages = _call("search", lambda: assistant.search(text, k))
+        passages = _call("search", lambda: assistant.search(text, k, filters=Filters.of(date_from, date_to, outlet)))
         return SearchResult(query=text, passages=[PassageOut.of(p) for p in passages])
 
     @mcp.tool(

@@ -45,10 +45,10 @@ class BrokenAssistant:
     def __init__(self, error: BaseException) -> None:
         self.error = error
 
-    def ask(self, question, history=None):
+    def ask(self, question, history=None, *, filters=None):
         raise self.error
 
-    def search(self, query, k=None):
+    def search(self, query, k=None, *, filters=None):
         raise self.error
 
     def stats(self):

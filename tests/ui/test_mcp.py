@@ -71,7 +71,7 @@ def test_tools_are_listed_with_english_and_persian_descriptions(mcp_url, mode):
         assert PERSIAN & set(tool.description) and "the" in tool.description, tool.name
         assert tool.output_schema and tool.annotations.read_only_hint
     assert by_name["ask"].input_schema["required"] == ["question"]
-    assert set(by_name["ask"].input_schema["properties"]) == {"question", "history"}
+    assert set(by_name["ask"].input_schema["properties"]) == {"question", "history", "date_from", "date_to", "outlet"}
     assert by_name["search"].input_schema["required"] == ["query"]
     assert not by_name["facts"].input_schema.get("required")
     assert set(by_name["ask"].output_schema["properties"]) >= {"answer", "abstained", "sources"}
