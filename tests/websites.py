@@ -26,6 +26,7 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[str, int]] = []   # (path, status) of every request
+        self.asked: dict[str, threading.Event] = {}   # path → set when it is first requested
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -44,6 +45,10 @@ class Site:
         self.routes[path] = Route(body.encode("utf-8") if isinstance(body, str) else body, **kwargs)
         return self.url + path
 
+    def requested(self, path: str) -> threading.Event:
+        """An event set when ``path`` is first requested (to act at that moment, without sleeping)."""
+        return self.asked.setdefault(path, threading.Event())
+
     def requests_to(self, path: str) -> int:
         return sum(1 for p, _ in self.log if p == path)
 
@@ -56,6 +61,7 @@ class Site:
 
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path
+                site.asked.setdefault(path, threading.Event()).set()
                 route = site.routes.get(path) or site.routes.get(path.split("?", 1)[0])
                 if route is None:
                     return self._send(path, 404, b"not found", "text/plain")

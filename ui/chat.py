@@ -15,12 +15,13 @@ import logging
 import os
 
 from assistant.build import Assistant
+from assistant.filters import FilterError, Filters
 from assistant.question import QuestionError, question_text
 from assistant.feedback import MAX_COMMENT_CHARS
 from assistant.wording import (CHAT_PLACEHOLDER, CLEAR, COMMENT_PLACEHOLDER, COMMENT_SEND, COMMENT_THANKS,
-                               EXAMPLES, EXAMPLES_LABEL, FEEDBACK_THANKS, INPUT_PLACEHOLDER, INTRO,
-                               MSG_COMMENT_TOO_LONG, MSG_EMPTY, MSG_FAILED, MSG_FEEDBACK_FAILED, MSG_TOO_LONG,
-                               SEND, TITLE)
+                               EXAMPLES, EXAMPLES_LABEL, FEEDBACK_THANKS, FILTER_FROM, FILTER_OUTLET, FILTER_TO,
+                               FILTERS_LABEL, INPUT_PLACEHOLDER, INTRO, MSG_BAD_FILTER, MSG_COMMENT_TOO_LONG, MSG_EMPTY,
+                               MSG_FAILED, MSG_FEEDBACK_FAILED, MSG_TOO_LONG, SEND, TITLE)
 from ui.render import answer_html, error_html, escape
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,15 @@ def make_respond(assistant: Assistant, *, max_chars: int, article_url: str):
     """The chat handler: (question, chat messages, rated answers) → streams the updated messages and
     the rated-answers state ({message index: what a thumb under that answer rates})."""
 
-    def respond(question: str, messages: list, answers: dict | None = None):
+    def respond(question: str, messages: list, answers: dict | None = None, date_from: str = "", date_to: str = "",
+                outlet: str = ""):
         messages = list(messages or [])
         answers = dict(answers or {})
+        try:
+            filters = Filters.of(date_from, date_to, outlet)   # the page's «محدود کردن به تاریخ و رسانه»
+        except FilterError:
+            yield "", messages + [{"role": "assistant", "content": error_html(MSG_BAD_FILTER)}], answers
+            return
         # the earlier questions, as typed (the chat shows them escaped: ui/render.escape)
         history = [html.unescape(_text(m.get("content"))) for m in messages
                    if isinstance(m, dict) and m.get("role") == "user"]
@@ -101,7 +108,7 @@ def make_respond(assistant: Assistant, *, max_chars: int, article_url: str):
         yield "", messages + [{"role": "assistant", "content": "…"}], answers
         try:
             partial = ""
-            for event in assistant.stream(question, history):
+            for event in assistant.stream(question, history, filters=filters):
                 if event["type"] == "token":
                     partial += event["text"]
                     yield "", messages + [{"role": "assistant",
@@ -219,10 +226,17 @@ def build_blocks(assistant: Assistant, *, compact: bool = False, max_chars: int 
                                  placeholder=INPUT_PLACEHOLDER, autofocus=not compact)
                 send = gr.Button(SEND, elem_id="send", variant="primary", scale=1, min_width=70)
             clear = gr.Button(CLEAR, elem_id="clear", size="sm", variant="secondary")
+            inputs = [box, chatbot, answers]
+            if not compact:   # the widget stays small: the page alone narrows the answers to dates and outlets
+                with gr.Accordion(FILTERS_LABEL, open=False, elem_id="filters"):
+                    with gr.Row():
+                        inputs += [gr.Textbox(label=FILTER_FROM, elem_id="date-from", rtl=True, max_lines=1),
+                                   gr.Textbox(label=FILTER_TO, elem_id="date-to", rtl=True, max_lines=1),
+                                   gr.Textbox(label=FILTER_OUTLET, elem_id="outlet", rtl=True, max_lines=1)]
         if not compact:
             gr.Examples(EXAMPLES, inputs=box, label=EXAMPLES_LABEL)
-        box.submit(respond, [box, chatbot, answers], [box, chatbot, answers], api_visibility="private")
-        send.click(respond, [box, chatbot, answers], [box, chatbot, answers], api_visibility="private")
+        box.submit(respond, inputs, [box, chatbot, answers], api_visibility="private")
+        send.click(respond, inputs, [box, chatbot, answers], api_visibility="private")
         chatbot.like(on_like, [answers], [answers, pending, status, comment_row, comment_box],
                      api_visibility="private")
         comment_box.submit(on_comment, [comment_box, answers, pending], [answers, status, comment_row, comment_box],

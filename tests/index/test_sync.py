@@ -156,3 +156,39 @@ def test_sources_and_sync_on_the_command_line(site, tmp_path, capsys, monkeypatc
     assert main(["sync", "nope"]) == 1 and "no source named 'nope'" in capsys.readouterr().err
     assert main(["sources", "remove", "irna"]) == 0 and main(["sources", "list"]) == 0
     assert "no sources yet" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+def test_a_sync_killed_half_way_leaves_the_index_whole_and_the_next_one_resumes(site, tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from helpers import BIN, cli_env
+
+    paragraphs = lambda i: [f"به گزارش ایرنا، تعاونی شماره {i} استان زنجان در سال ۱۴۰۲ برای {i + 10} نفر شغل ایجاد کرد.",  # noqa: E731
+                            f"این تعاونی {i + 5} عضو دارد و تسهیلات آن {i + 2} میلیارد ریال بوده است.",
+                            "مدیرعامل این تعاونی گفت که محصولات آن به استان‌های همسایه فروخته می‌شود."]
+    links = []
+    for i in range(30):                       # a batch is 25 articles: the 26th page hangs until the kill
+        site.page(f"/z/{i}", article_html(f"اشتغال تعاونی {i} زنجان", paragraphs(i)), delay=60.0 if i == 25 else 0.0)
+        links.append((f"تعاونی {i}", site.url + f"/z/{i}", None))
+    site.page("/rss", rss(links), content_type="application/rss+xml")
+    env = cli_env(tmp_path / "index", ASSISTANT_SYNC_ALLOW_PRIVATE="1", ASSISTANT_SYNC_HOST_INTERVAL="0")
+    subprocess.run([str(BIN), "sources", "add", site.url + "/rss", "--name", "z"], env=env, check=True,
+                   capture_output=True)
+    sync = subprocess.Popen([str(BIN), "sync", "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert site.requested("/z/25").wait(timeout=600), "the sync never reached the 26th article"
+    os.kill(sync.pid, signal.SIGKILL)
+    sync.wait()
+    site.routes["/z/25"].delay = 0.0
+
+    check = subprocess.run([str(BIN), "check", "--json"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr        # the record, Chroma and BM25 agree
+    assert json.loads(subprocess.run([str(BIN), "stats", "--json"], env=env, capture_output=True,
+                                     text=True).stdout)["documents"] == 25
+    again = subprocess.run([str(BIN), "sync", "--json"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    run = json.loads(again.stdout)["sources"][0]
+    assert (run["new"], run["unchanged"], run["not_modified"]) == (5, 25, False)

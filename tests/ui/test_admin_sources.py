@@ -37,7 +37,7 @@ def server(sample_index, tmp_path, site):
     from ui.server import create_app
 
     data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)
+    shutil.copytree(sample_index, data_dir, ignore=shutil.ignore_patterns("refusals.sqlite3*"))  # other tests' refusals
     settings = Settings(data_dir=data_dir, admin_token=ADMIN, sync_allow_private=True, sync_host_interval=0.0)
     assistant = build_assistant(settings)
     app = create_app(assistant, settings)

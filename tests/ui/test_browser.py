@@ -50,6 +50,15 @@ def test_chat_answers_with_citation_and_source(server, page, artifacts):
     assert outside_requests(page.requests) == []
 
 
+def test_the_page_narrows_answers_to_an_outlet(server, page):
+    """The sample articles name no outlet: narrowed to «ایرنا», the question finds nothing to answer from."""
+    page.goto(server.url + "/", wait_until="load")
+    page.locator("#filters").get_by_text("محدود کردن به تاریخ و رسانه").click()
+    page.locator("#outlet textarea, #outlet input").first.fill("ایرنا")
+    answer = ask_in(page, QUESTION)
+    assert "۳۴ میلیون" not in answer.inner_text()
+
+
 def test_article_text_is_never_live_html(server, page, artifacts):
     page.goto(server.url + "/", wait_until="load")
     answer = ask_in(page, "تعاونی آزمایشی زعفران قائنات چند عضو دارد؟")

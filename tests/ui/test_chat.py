@@ -82,3 +82,20 @@ def test_thumbs_and_a_comment_are_stored_through_the_assistant(sample_index, tmp
     answers, pending, _ = rate(answers, 1, True)
     assert [f.question for f in a.feedback()] == [first]
     a.close()
+
+
+def test_the_chat_narrows_answers_to_a_date_range_and_an_outlet(sample_index):
+    """The sample articles have no outlet and no date: any such filter leaves them out; a bad day is a Persian
+    sentence, not an error."""
+    from assistant.wording import MSG_BAD_FILTER
+
+    a = build_assistant(Settings(data_dir=sample_index, record_refusals=False))
+    respond = make_respond(a, max_chars=1000, article_url="/article")
+    question = "صادرات تعاونی‌های گیلان چقدر بود؟"
+    *_, (_, plain, _) = respond(question, [])
+    assert "۳۴ میلیون دلار" in plain[-1]["content"]
+    *_, (_, narrowed, answers) = respond(question, [], {}, "", "", "ایرنا")
+    assert "۳۴ میلیون دلار" not in narrowed[-1]["content"] and answers[len(narrowed) - 1]["sources"] == []
+    *_, (_, bad, _) = respond(question, [], {}, "دیروز", "", "")
+    assert escape(MSG_BAD_FILTER) in bad[-1]["content"]
+    a.close()
