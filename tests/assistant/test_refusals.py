@@ -38,6 +38,7 @@ def copied_index(sample_index, tmp_path):
     return data_dir
 
 
+@pytest.mark.slow   # a server of its own: out of the fast lane
 def test_refused_questions_are_kept_and_grouped(copied_index):
     a = build_assistant(Settings(data_dir=copied_index, admin_token=ADMIN))
     for q in PISTACHIO + [OTHER]:
