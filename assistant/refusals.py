@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from index.db import connect
 
 FILE = "refusals.sqlite3"
 LIKENESS = 0.5
@@ -66,11 +67,7 @@ def group(rows: list[tuple[str, str, list[str]]]) -> list[RefusalGroup]:
 
 class RefusalLog:
     def __init__(self, data_dir: Path) -> None:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(Path(data_dir) / FILE, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(Path(data_dir) / FILE, _SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

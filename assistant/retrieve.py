@@ -183,20 +183,21 @@ class HybridSearcher:
             return []
         t = time.perf_counter()
         ranked = fuse(dense, lexical, method=fusion, lexical_weight=self.lexical_weight, rrf_k=self.rrf_k)
+        read: dict = {}   # chunks already read from the record (a filter reads them first)
         if filtering:   # the candidates of other dates and outlets give way before the rerank
-            meta = self.store.record.get_chunks([cid for cid, _ in ranked])
+            read = self.store.record.get_chunks([cid for cid, _ in ranked])
             ranked = [(cid, score) for cid, score in ranked
-                      if (c := meta.get(cid)) is not None and filters.admits(c.date, c.outlet)]
+                      if (c := read.get(cid)) is not None and filters.admits(c.date, c.outlet)]
         copies = self.store.record.stories.copies()
         if copies:   # one story once, from its earliest outlet: the later copies' chunks that it covers give way
             hidden = self.store.record.stories.hidden()
             ranked = [(cid, score) for cid, score in ranked if cid not in hidden]
         if fusion == "zscore" and self.articles is not None and self.rerank_weight:
             ranked = ranked[:max(k, self.rerank_depth)]
-            stored = self.store.record.get_chunks([cid for cid, _ in ranked])   # once: for the rerank and the passages
+            stored = self._chunks([cid for cid, _ in ranked], read)   # once: for the rerank and the passages
             ranked = self._rerank(query, ranked, asked, stored)
         else:
-            stored = self.store.record.get_chunks([cid for cid, _ in ranked[:k]])
+            stored = self._chunks([cid for cid, _ in ranked[:k]], read)
         ranked = ranked[:k]
         dense_of, lexical_of = dict(dense), dict(lexical)
         passages = [
@@ -209,6 +210,12 @@ class HybridSearcher:
         ]
         self.last_timings["fuse"] = time.perf_counter() - t
         return passages
+
+    def _chunks(self, chunk_ids: list[str], read: dict) -> dict:
+        """These chunks from the record, except those already ``read``."""
+        if read:
+            return {cid: read[cid] for cid in chunk_ids if cid in read}   # a filter read every candidate
+        return self.store.record.get_chunks(chunk_ids)
 
     def passage_for(self, doc_id: str, start: int, end: int) -> Passage | None:
         """The smallest chunk of ``doc_id`` holding the span ``start``–``end`` of its text, as a passage (a

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.db import connect
 from index.facts import Fact
 from index.load import Document
 from index.rows import ChunkVector, DocumentSummary, DocumentWrite, StoredChunk
@@ -90,14 +91,8 @@ class StoreOfRecord:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(self.path, _SCHEMA, "synchronous=NORMAL", "foreign_keys=ON")
         self._add_columns("sentences", {"embed_hash": "TEXT", "embedding": "BLOB"})  # an index from before them
         self._add_columns("documents", {"added_at": "TEXT", "updated_at": "TEXT"})   # when a document came in
         self._add_columns("documents", {"url": "TEXT", "outlet": "TEXT", "author": "TEXT"})   # from the web

@@ -12,13 +12,13 @@ an unconditional GET next time and picks up what it had not reached (articles al
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from index.db import connect
 from index.errors import AssistantError, Failure
 
 FILE = "sources.sqlite3"
@@ -96,12 +96,8 @@ def _now() -> str:
 
 class SourceRegistry:
     def __init__(self, data_dir: Path) -> None:
-        Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.path = Path(data_dir) / FILE
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(self.path, _SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:
